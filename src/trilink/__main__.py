@@ -1,0 +1,5 @@
+"""``python -m trilink`` runs the command."""
+
+from trilink.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Flight physics: equations of motion in ECEF, atmosphere, boost, solving, missile catalogue."""
