@@ -1,0 +1,1 @@
+"""The national node: the service wiring tracker, wire, network and fusion together; the archive."""
