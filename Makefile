@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint pytest clean browser
+.PHONY: demo test lint pytest clean browser frontend
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,16 +22,19 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP_RUN)
 
-demo: $(STAMP_RUN)
+demo: $(STAMP_RUN) frontend
 	$(BIN)/trilink demo
 
 browser:
 	@bash .ci/ensure-browser
 
+frontend:
+	@bash .ci/ensure-frontend
+
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check src tests benchmarks
 
-pytest: $(STAMP_DEV) browser
+pytest: $(STAMP_DEV) browser frontend
 	$(BIN)/pytest
 
 test: lint pytest

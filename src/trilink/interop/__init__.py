@@ -1,0 +1,1 @@
+"""Outputs in the formats other systems read: GeoJSON, CoT (TAK), CZML, KML."""

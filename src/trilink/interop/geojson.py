@@ -1,0 +1,124 @@
+"""The fused picture as GeoJSON (RFC 7946): tracks, trails, launch points, impact ellipses, ground tracks.
+
+Coordinates are [lon, lat] in degrees (the GeoJSON edge); every feature has a
+stable ``id`` (``<kind>:<track id>``) and ``properties.kind`` so that the web
+page can apply deltas feature by feature.
+"""
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from trilink.geo.ellipse import ellipse_polygon
+from trilink.geo.frames import ecef_to_geodetic
+from trilink.model.assessment import Assessment
+from trilink.model.network import SensorConfig
+
+_R2D = 180.0 / math.pi
+
+
+def _round(x: float, places: int = 5) -> float:
+    return round(float(x), places)
+
+
+def _maybe(x: float | None, scale: float, places: int) -> float | None:
+    return None if x is None else _round(x * scale, places)
+
+
+def _point(lat: float, lon: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [_round(lon * _R2D), _round(lat * _R2D)]}
+
+
+def _ring(lats: np.ndarray, lons: np.ndarray) -> list[list[float]]:
+    return [[_round(lo * _R2D), _round(la * _R2D)] for la, lo in zip(lats, lons, strict=True)]
+
+
+def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
+                   velocity_ecef: np.ndarray | None = None,
+                   assessment: Assessment | None = None, trail: np.ndarray | None = None,
+                   contributors: Sequence[str] = (), disagreement: str | None = None,
+                   overflight: Sequence[np.ndarray] = (), status: str = "active",
+                   exercise: bool = True) -> list[dict[str, Any]]:
+    """All features of one track.
+
+    ``trail``: (K, 4) [t, lat, lon, h]; ``overflight``: runs of (M, 2) [lat, lon] over land.
+    """
+    lat, lon, height = ecef_to_geodetic(np.asarray(position_ecef, dtype=float))
+    props: dict[str, Any] = {
+        "kind": "track", "track_id": track_id, "time": _round(time, 2), "status": status,
+        "alt_km": _round(float(height) / 1000.0, 2), "contributors": sorted(contributors),
+        "disagreement": disagreement, "exercise": exercise,
+    }
+    if velocity_ecef is not None:
+        props["speed_mps"] = _round(float(np.linalg.norm(velocity_ecef)), 1)
+    features: list[dict[str, Any]] = []
+    if assessment is not None:
+        props.update({
+            "phase": str(assessment.phase), "missile_class": str(assessment.missile_class),
+            "class_reason": assessment.class_reason,
+            "apogee_km": _maybe(assessment.apogee, 1e-3, 1),
+            "range_km": _maybe(assessment.ground_range, 1e-3, 1),
+            "time_to_impact_s": _maybe(assessment.time_to_impact, 1.0, 1),
+        })
+        impact = assessment.impact
+        if impact is not None:
+            props.update({"impact_time": _round(impact.time, 2), "impact_lat": _round(impact.lat * _R2D),
+                          "impact_lon": _round(impact.lon * _R2D),
+                          "ellipse_km": [_round(impact.ellipse.semi_major / 1000.0, 2),
+                                         _round(impact.ellipse.semi_minor / 1000.0, 2)]})
+            lats, lons = ellipse_polygon(impact.lat, impact.lon, impact.ellipse, points=48)
+            features.append({"type": "Feature", "id": f"impact_ellipse:{track_id}",
+                              "geometry": {"type": "Polygon", "coordinates": [_ring(lats, lons)]},
+                              "properties": {"kind": "impact_ellipse", "track_id": track_id,
+                                             "probability": impact.ellipse.probability}})
+            features.append({"type": "Feature", "id": f"impact:{track_id}",
+                             "geometry": _point(impact.lat, impact.lon),
+                             "properties": {"kind": "impact", "track_id": track_id,
+                                            "time": _round(impact.time, 2)}})
+        launch = assessment.launch
+        if launch is not None:
+            features.append({"type": "Feature", "id": f"launch:{track_id}",
+                             "geometry": _point(launch.lat, launch.lon),
+                             "properties": {"kind": "launch", "track_id": track_id,
+                                            "time": _round(launch.time, 2),
+                                            "sigma_time_s": _round(launch.sigma_time, 2)}})
+            lats, lons = ellipse_polygon(launch.lat, launch.lon, launch.ellipse, points=36)
+            features.append({"type": "Feature", "id": f"launch_ellipse:{track_id}",
+                             "geometry": {"type": "Polygon", "coordinates": [_ring(lats, lons)]},
+                             "properties": {"kind": "launch_ellipse", "track_id": track_id}})
+        ahead = assessment.ground_track
+        if ahead is not None and len(ahead) >= 2:
+            features.append({"type": "Feature", "id": f"ground_track:{track_id}",
+                             "geometry": {"type": "LineString",
+                                          "coordinates": _ring(ahead[:, 1], ahead[:, 2])},
+                             "properties": {"kind": "ground_track", "track_id": track_id}})
+    if trail is not None and len(trail) >= 2:
+        features.append({"type": "Feature", "id": f"trail:{track_id}",
+                         "geometry": {"type": "LineString", "coordinates": _ring(trail[:, 1], trail[:, 2])},
+                         "properties": {"kind": "trail", "track_id": track_id,
+                                        "alts_km": [_round(h / 1000.0, 1) for h in trail[:, 3]]}})
+    runs = [run for run in overflight if len(run) >= 2]
+    if runs:
+        features.append({"type": "Feature", "id": f"overflight:{track_id}",
+                         "geometry": {"type": "MultiLineString",
+                                      "coordinates": [_ring(run[:, 0], run[:, 1]) for run in runs]},
+                         "properties": {"kind": "overflight", "track_id": track_id}})
+    features.insert(0, {"type": "Feature", "id": f"track:{track_id}",
+                        "geometry": _point(float(lat), float(lon)), "properties": props})
+    return features
+
+
+def sensor_features(sensors: Sequence[SensorConfig]) -> list[dict[str, Any]]:
+    """This nation's own sensor sites (partners' sites are never shared, so never shown)."""
+    return [{"type": "Feature", "id": f"sensor:{s.id}",
+             "geometry": {"type": "Point", "coordinates": [s.site[1], s.site[0]]},
+             "properties": {"kind": "sensor", "sensor_id": s.id, "sensor_kind": s.kind,
+                            "model": s.model, "nation": s.nation}}
+            for s in sensors if s.kind != "space_ir"]
+
+
+def feature_collection(features: list[dict[str, Any]], **meta: Any) -> dict[str, Any]:
+    """Wrap features in a FeatureCollection with optional metadata."""
+    return {"type": "FeatureCollection", "features": features, "meta": meta}

@@ -1,0 +1,178 @@
+"""The node's HTTP/WebSocket API and the operator's page (FastAPI).
+
+Read-only by design: every route is a GET (or the picture WebSocket). When an
+operator token is set, every route but ``/healthz`` requires it, as
+``Authorization: Bearer <token>`` or ``?token=<token>``.
+"""
+
+import asyncio
+import hmac
+from pathlib import Path
+from typing import Any, Protocol
+
+import msgspec
+from fastapi import FastAPI, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from trilink.web.delta import diff
+from trilink.web.view import NodeView
+
+STATIC_DIR = Path(__file__).parent / "static"
+FRONTEND_DIR = Path(__file__).parent / "frontend"
+VENDOR_PACKAGES = ("leaflet", "topojson-client", "world-atlas")
+_json = msgspec.json.Encoder()
+
+
+class ReplaySource(Protocol):
+    """An archive opened for replay: its time range and the picture at a time."""
+
+    def time_range(self) -> tuple[float, float]:
+        """First and last record times (UTC epoch seconds)."""
+
+    def picture_at(self, t: float) -> dict[str, Any]:
+        """``{"features": [...], "meta": {...}}`` as the node saw it at time ``t``."""
+
+
+def vendor_dir() -> Path:
+    """Where ``make`` installed the front end's npm packages."""
+    return FRONTEND_DIR / "node_modules"
+
+
+def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource | None = None,
+               ws_interval_s: float = 0.25) -> FastAPI:
+    """Build the API for one node's view (and optionally an archive replay)."""
+    app = FastAPI(title=f"trilink node {view.nation}", version="1",
+                  description="Read-only API of a trilink node: the fused picture, alerts and status.")
+
+    def authorised(supplied: str | None) -> bool:
+        return token is None or (supplied is not None and hmac.compare_digest(supplied, token))
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next: Any) -> Response:
+        if token is not None and request.url.path != "/healthz":
+            header = request.headers.get("authorization", "")
+            bearer = header.lower().startswith("bearer ")
+            supplied = header[7:] if bearer else request.query_params.get("token")
+            if not authorised(supplied):
+                return JSONResponse({"detail": "operator token required"}, status_code=401)
+        return await call_next(request)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    vendor = vendor_dir()
+    for package in VENDOR_PACKAGES:
+        if (vendor / package).is_dir():
+            app.mount(f"/vendor/{package}", StaticFiles(directory=vendor / package), name=package)
+
+    def meta() -> dict[str, Any]:
+        alerts = view.alerts()
+        status = view.status()
+        return {"nation": view.nation, "exercise": view.exercise, "server_time": view.now(),
+                "alerts": alerts.get("active", []), "alert_history": alerts.get("history", []),
+                "links": status.get("links", [])}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    @app.get("/healthz", summary="Liveness")
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "nation": view.nation}
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/picture", summary="The fused picture as a GeoJSON FeatureCollection")
+    def picture() -> Response:
+        body = {"type": "FeatureCollection", "features": view.picture_features(),
+                "meta": {"nation": view.nation, "exercise": view.exercise, "time": view.now(),
+                         "version": view.picture_version()}}
+        return Response(_json.encode(body), media_type="application/geo+json")
+
+    @app.get("/api/tracks/{track_id}", summary="History and assessment timeline of one track")
+    def track(track_id: str) -> Response:
+        detail = view.track_detail(track_id)
+        if detail is None:
+            raise HTTPException(status_code=404, detail=f"no track {track_id!r}")
+        return Response(_json.encode(detail), media_type="application/json")
+
+    @app.get("/api/alerts", summary="Active alerts and their history")
+    def alerts() -> Response:
+        return Response(_json.encode(view.alerts()), media_type="application/json")
+
+    @app.get("/api/status", summary="Node, partners, link health and counters")
+    def status() -> Response:
+        return Response(_json.encode(view.status()), media_type="application/json")
+
+    @app.get("/api/basemap", summary="First-level areas and EEZ outlines (GeoJSON)")
+    def basemap() -> Response:
+        data = view.basemap()
+        if data is None:
+            raise HTTPException(status_code=404, detail="no basemap overlays on this node")
+        return Response(_json.encode(data), media_type="application/geo+json")
+
+    @app.get("/cap/alerts.atom", summary="Atom feed of active CAP alerts")
+    def cap_feed() -> Response:
+        feed = view.cap_feed()
+        if feed is None:
+            raise HTTPException(status_code=404, detail="this node issues no CAP alerts")
+        return Response(feed, media_type="application/atom+xml")
+
+    @app.get("/cap/{identifier}.xml", summary="One CAP 1.2 document")
+    def cap_document(identifier: str) -> Response:
+        doc = view.cap_document(identifier)
+        if doc is None:
+            raise HTTPException(status_code=404, detail=f"no CAP document {identifier!r}")
+        return Response(doc, media_type="application/cap+xml")
+
+    @app.get("/api/replay/range", summary="Time range of the archive under replay")
+    def replay_range() -> dict[str, Any]:
+        if replay is None:
+            return {"available": False}
+        start, end = replay.time_range()
+        return {"available": True, "start": start, "end": end}
+
+    @app.get("/api/replay/picture", summary="The picture at a time of the archive under replay")
+    def replay_picture(t: float = Query(..., description="UTC epoch seconds")) -> Response:
+        if replay is None:
+            raise HTTPException(status_code=404, detail="no archive under replay")
+        return Response(_json.encode(replay.picture_at(t)), media_type="application/json")
+
+    @app.websocket("/ws")
+    async def picture_stream(websocket: WebSocket) -> None:
+        if not authorised(websocket.query_params.get("token")) and token is not None:
+            await websocket.close(code=4401)
+            return
+        await websocket.accept()
+        sent_meta: bytes = b""
+        try:
+            features = view.picture_features()
+            version = view.picture_version()
+            fingerprints, _, _ = diff({}, features)
+            first_meta = meta()
+            sent_meta = _json.encode({k: v for k, v in first_meta.items() if k != "server_time"})
+            await websocket.send_text(_json.encode(
+                {"type": "snapshot", "features": features, "meta": first_meta}).decode())
+            while True:
+                await asyncio.sleep(ws_interval_s)
+                current_meta = meta()
+                meta_blob = _json.encode({k: v for k, v in current_meta.items() if k != "server_time"})
+                new_version = view.picture_version()
+                if new_version == version and meta_blob == sent_meta:
+                    continue
+                message: dict[str, Any] = {"type": "delta"}
+                if new_version != version:
+                    fingerprints, upserts, removes = diff(fingerprints, view.picture_features())
+                    version = new_version
+                    message["upsert"] = upserts
+                    message["remove"] = removes
+                if meta_blob != sent_meta:
+                    message["meta"] = current_meta
+                    sent_meta = meta_blob
+                await websocket.send_text(_json.encode(message).decode())
+        except (WebSocketDisconnect, RuntimeError):
+            return
+
+    return app
