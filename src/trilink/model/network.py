@@ -57,6 +57,8 @@ class SensorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """Space IR only: the plume is seen once it is above this altitude and while it burns."""
     max_range_km: float | None = None
     """Instrumented range limit, if any."""
+    refraction_k: float = 4.0 / 3.0
+    """Radars: effective-Earth-radius factor of the refracted line of sight (4/3 standard)."""
 
 
 class AgreementConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -1,0 +1,1 @@
+"""Scenarios, allied sensor models and measurement generation (the truth kept apart)."""
