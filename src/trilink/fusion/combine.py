@@ -1,0 +1,176 @@
+"""Fusing estimates of one object: covariance intersection, Bar-Shalom–Campo, and provenance.
+
+Covariance intersection (Julier & Uhlmann 1997) is the default because the
+cross-correlation between two nations' tracks is unknown (common process noise,
+and reports that already contain each other's information):
+
+    P⁻¹ = ω P_a⁻¹ + (1 − ω) P_b⁻¹,   x = P (ω P_a⁻¹ x_a + (1 − ω) P_b⁻¹ x_b),
+
+with ω ∈ [0, 1] minimising det P (or trace P). The result is consistent for *any*
+cross-covariance, so fusing a report with a copy of itself returns that report
+unchanged: nothing is counted twice.
+
+Why a hand-written ω search: `scipy.optimize.minimize_scalar` optimises one scalar
+per call (~0.5 ms for a 6×6 pair), and a picture of 100 missiles needs hundreds of
+ω every update. Both criteria are convex in ω (−log det and trace∘inverse of an
+affine matrix pencil), so a golden-section search run on all pairs at once with
+batched numpy linear algebra finds the same minimum; the tests check it against
+`minimize_scalar`.
+
+Provenance: with ``independent=True`` (information known to be independent, e.g.
+one's own sensors against a partner's that never saw ours) members are grouped by
+overlapping lineage; each group is fused with CI (robust to any correlation inside
+it) and the groups, sharing no information, are added in information form. With the
+default ``independent=False`` everything goes through CI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+import numpy as np
+
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+class Criterion(StrEnum):
+    """What covariance intersection minimises."""
+
+    DET = "det"
+    TRACE = "trace"
+
+
+def _objective(info_a: np.ndarray, info_b: np.ndarray, omega: np.ndarray, criterion: Criterion) -> np.ndarray:
+    info = omega[:, None, None] * info_a + (1.0 - omega)[:, None, None] * info_b
+    if criterion is Criterion.DET:
+        sign, logdet = np.linalg.slogdet(info)
+        return np.where(sign > 0, -logdet, np.inf)
+    return np.trace(np.linalg.inv(info), axis1=-2, axis2=-1)
+
+
+def ci_weights(info_a: np.ndarray, info_b: np.ndarray, criterion: Criterion = Criterion.DET,
+               tol: float = 1e-6) -> np.ndarray:
+    """ω (K,) minimising det or trace of (ω I_a + (1−ω) I_b)⁻¹ for K pairs of information matrices."""
+    k = info_a.shape[0]
+    lo, hi = np.zeros(k), np.ones(k)
+    c = hi - _GOLDEN * (hi - lo)
+    d = lo + _GOLDEN * (hi - lo)
+    fc = _objective(info_a, info_b, c, criterion)
+    fd = _objective(info_a, info_b, d, criterion)
+    for _ in range(int(np.ceil(np.log(tol) / np.log(_GOLDEN)))):
+        left = fc < fd
+        hi = np.where(left, d, hi)
+        lo = np.where(left, lo, c)
+        new_c = hi - _GOLDEN * (hi - lo)
+        new_d = lo + _GOLDEN * (hi - lo)
+        c_next = np.where(left, new_c, d)
+        d_next = np.where(left, c, new_d)
+        f_new = _objective(info_a, info_b, np.where(left, new_c, new_d), criterion)
+        fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
+        c, d = c_next, d_next
+    omega = 0.5 * (lo + hi)
+    # The minimum may sit on a bound (one estimate dominates): compare with the ends.
+    candidates = np.stack([omega, np.zeros(k), np.ones(k)])
+    values = np.stack([_objective(info_a, info_b, w, criterion) for w in candidates])
+    return candidates[np.argmin(values, axis=0), np.arange(k)]
+
+
+def _inv_sym(p: np.ndarray) -> np.ndarray:
+    inv = np.linalg.inv(p)
+    return 0.5 * (inv + np.swapaxes(inv, -1, -2))
+
+
+def covariance_intersection(x_a: np.ndarray, p_a: np.ndarray, x_b: np.ndarray, p_b: np.ndarray,
+                            criterion: Criterion = Criterion.DET,
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CI of K pairs: states (K, n), covariances (K, n, n) → fused x (K, n), P (K, n, n), ω (K,)."""
+    info_a, info_b = _inv_sym(p_a), _inv_sym(p_b)
+    omega = ci_weights(info_a, info_b, criterion)
+    w = omega[:, None, None]
+    info = w * info_a + (1.0 - w) * info_b
+    p = _inv_sym(info)
+    y = (w * info_a) @ x_a[..., None] + ((1.0 - w) * info_b) @ x_b[..., None]
+    return (p @ y)[..., 0], p, omega
+
+
+def bar_shalom_campo(x_a: np.ndarray, p_a: np.ndarray, x_b: np.ndarray, p_b: np.ndarray,
+                     p_ab: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal linear fusion of two estimates with known cross-covariance P_ab (zero: independent)."""
+    p_ab = np.zeros_like(p_a) if p_ab is None else p_ab
+    p_ba = np.swapaxes(p_ab, -1, -2)
+    u = p_a + p_b - p_ab - p_ba
+    gain = (p_a - p_ab) @ np.linalg.inv(u)
+    x = x_a + (gain @ (x_b - x_a)[..., None])[..., 0]
+    p = p_a - gain @ (p_a - p_ba)
+    return x, 0.5 * (p + np.swapaxes(p, -1, -2))
+
+
+def lineage_groups(lineages: Sequence[frozenset]) -> list[list[int]]:
+    """Indices grouped into connected components of overlapping lineage (shared information)."""
+    parent = list(range(len(lineages)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(lineages)):
+        for j in range(i + 1, len(lineages)):
+            if lineages[i] & lineages[j]:
+                parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(lineages)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def ci_chains(states: np.ndarray, covs: np.ndarray, chains: list[list[int]],
+               criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential CI along each chain of indices, all chains advanced together (one batch per round)."""
+    x = states[[c[0] for c in chains]].copy()
+    p = covs[[c[0] for c in chains]].copy()
+    for r in range(1, max(len(c) for c in chains)):
+        rows = [i for i, c in enumerate(chains) if len(c) > r]
+        nxt = [chains[i][r] for i in rows]
+        fx, fp, _ = covariance_intersection(x[rows], p[rows], states[nxt], covs[nxt], criterion)
+        x[rows], p[rows] = fx, fp
+    return x, p
+
+
+def fuse_clusters(states: np.ndarray, covs: np.ndarray, lineages: Sequence[frozenset],
+                  clusters: Sequence[Sequence[int]], *, independent: bool = False,
+                  criterion: Criterion = Criterion.DET) -> tuple[np.ndarray, np.ndarray]:
+    """Fuse each cluster of member indices into one estimate → states (C, n), covariances (C, n, n).
+
+    Members are taken most informative first. ``independent=False``: CI over all members.
+    ``independent=True``: CI inside groups of overlapping lineage, information sum across groups.
+    """
+    n = states.shape[1]
+    if not clusters:
+        return np.zeros((0, n)), np.zeros((0, n, n))
+    logdet = np.linalg.slogdet(covs)[1]
+    chains: list[list[int]] = []
+    owner: list[int] = []
+    for ci, members in enumerate(clusters):
+        members = sorted(members, key=lambda m: logdet[m])
+        groups = (lineage_groups([lineages[m] for m in members]) if independent
+                  else [list(range(len(members)))])
+        for g in groups:
+            chains.append([members[i] for i in g])
+            owner.append(ci)
+    gx, gp = ci_chains(states, covs, chains, criterion)
+    if len(chains) == len(clusters):
+        return gx, gp
+    info = _inv_sym(gp)
+    out_x = np.zeros((len(clusters), n))
+    out_p = np.zeros((len(clusters), n, n))
+    owner_arr = np.asarray(owner)
+    for ci in range(len(clusters)):
+        rows = np.flatnonzero(owner_arr == ci)
+        total = info[rows].sum(axis=0)
+        p = _inv_sym(total[None])[0]
+        out_p[ci] = p
+        out_x[ci] = p @ np.einsum("kij,kj->i", info[rows], gx[rows])
+    return out_x, out_p

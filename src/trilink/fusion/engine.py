@@ -1,0 +1,302 @@
+"""The fusion step: partners' reports and own tracks in, a common picture with stable ids out.
+
+`update(state, sources, now, config)` is a pure function. It
+
+1. validates each incoming `SourceTrack` (bad ones become `Rejection`s with a reason),
+   keeps the newest estimate per (nation, track id) — so a copy of a report relayed
+   back is the same source, not a second one — and forgets dropped or timed-out ones;
+2. predicts every held source, and every fused track's last estimate, to ``now``;
+3. keeps each source in the fused track it was in unless the leave-one-out χ² test
+   clearly fails (stable association);
+4. assigns the remaining sources nation by nation (own nation first) to fused tracks
+   with a global χ² assignment (at most one source per nation per fused track), and
+   opens new fused tracks "<nation>-F<n>" for the rest;
+5. fuses each fused track's sources by covariance intersection (provenance-aware,
+   see `trilink.fusion.combine`), fuses their impact predictions and flags
+   disagreements;
+6. marks fused tracks active, lost (no current source) or dropped.
+
+`FusionEngine` holds the state for a caller that prefers an object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+import numpy as np
+
+from trilink.fusion.associate import GATE_99, RELEASE_GATE, assign, bias_covariance, cost_matrix, distances
+from trilink.fusion.combine import Criterion, fuse_clusters
+from trilink.fusion.impact import DISAGREEMENT_GATE, disagreements, fuse_impacts
+from trilink.fusion.picture import FusedStatus, FusedTrack, Picture, Rejection
+from trilink.fusion.predict import DEFAULT_PROCESS_NOISE, Propagator, physics_propagator, predict
+from trilink.fusion.source import SourceKey, SourceStatus, SourceTrack, clean_source, validate_source
+from trilink.model import Assessment, MissileClass, Phase, Track
+
+Assessor = Callable[[Track, float], Assessment]
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Parameters of the fusion (see docs/fusion.md for the reasoning behind each default)."""
+
+    nation: str
+    """The node's own nation: its tracks are associated first and it names the fused ids."""
+    gate: float = GATE_99
+    release_gate: float = RELEASE_GATE
+    bias_position: float = 500.0
+    """Registration-bias allowance per source, metres (1σ per axis)."""
+    bias_velocity: float = 10.0
+    """Registration-bias allowance per source, m/s (1σ per axis)."""
+    lost_after: float = 30.0
+    """A source not updated for this long no longer keeps a fused track active (seconds)."""
+    drop_after: float = 120.0
+    """A source (or fused track) not updated for this long is forgotten (seconds)."""
+    max_future: float = 5.0
+    """Sources time-stamped further ahead of ``now`` than this are rejected (clock error)."""
+    criterion: Criterion = Criterion.DET
+    independent: bool = False
+    """True: sources of disjoint provenance are independent (information sum across them)."""
+    disagreement_gate: float = DISAGREEMENT_GATE
+    process_noise: Mapping[Phase, float] = field(default_factory=lambda: dict(DEFAULT_PROCESS_NOISE))
+    propagator: Propagator = physics_propagator
+    assess: Assessor | None = None
+    """When set, each active or lost fused track is assessed (launch, impact ellipse, time to impact)."""
+
+
+@dataclass(frozen=True)
+class FusedRecord:
+    """What the state remembers of one fused track between updates."""
+
+    fused_id: str
+    members: frozenset[SourceKey]
+    time: float
+    state: np.ndarray
+    covariance: np.ndarray
+    status: FusedStatus
+    first_time: float
+    last_update: float
+    n_updates: int
+    phase: Phase
+    missile_class: MissileClass
+
+
+@dataclass(frozen=True)
+class PictureState:
+    """Everything the fusion carries from one update to the next (immutable)."""
+
+    nation: str
+    sources: Mapping[SourceKey, SourceTrack] = field(default_factory=lambda: MappingProxyType({}))
+    records: Mapping[str, FusedRecord] = field(default_factory=lambda: MappingProxyType({}))
+    next_number: int = 1
+    time: float | None = None
+
+
+def _label(value: object) -> str:
+    return value if isinstance(value, str) else repr(value)[:40]
+
+
+def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: float,
+            config: FusionConfig) -> tuple[list[Rejection], set[SourceKey]]:
+    """Validate and merge incoming sources into ``held``; returns rejections and explicitly ended keys."""
+    rejected: list[Rejection] = []
+    ended: set[SourceKey] = set()
+    for raw in sources:
+        reason = validate_source(raw, now, max_future=config.max_future, max_age=config.drop_after)
+        if reason is not None:
+            nation, track_id = _label(getattr(raw, "nation", "?")), _label(getattr(raw, "track_id", "?"))
+            rejected.append(Rejection(nation, track_id, reason))
+            continue
+        assert isinstance(raw, SourceTrack)
+        src = clean_source(raw)
+        old = held.get(src.key)
+        if old is not None and src.time < old.time:
+            rejected.append(Rejection(src.nation, src.track_id,
+                                      f"older than the estimate held ({old.time - src.time:.3f} s)"))
+            continue
+        if src.status is SourceStatus.DROPPED:
+            held.pop(src.key, None)
+            ended.add(src.key)
+            continue
+        held[src.key] = src
+    for key in [k for k, s in held.items() if now - s.time > config.drop_after]:
+        del held[key]
+        ended.add(key)
+    return rejected, ended
+
+
+def _estimates(clusters: Mapping[str, list[int]], xs: np.ndarray, ps: np.ndarray, lineages: list,
+               config: FusionConfig) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    ids = [fid for fid, m in clusters.items() if m]
+    fx, fp = fuse_clusters(xs, ps, lineages, [clusters[f] for f in ids], independent=config.independent,
+                           criterion=config.criterion)
+    return {fid: (fx[i], fp[i]) for i, fid in enumerate(ids)}
+
+
+def _release_outliers(clusters: dict[str, list[int]], xs: np.ndarray, ps: np.ndarray, lineages: list,
+                      nations: list[str], config: FusionConfig, bias2: np.ndarray) -> list[int]:
+    """Leave-one-out test of every member of every fused track; release those that clearly fail."""
+    released: list[int] = []
+    logdet = np.linalg.slogdet(ps)[1] if len(ps) else np.zeros(0)
+    for _ in range(8):
+        tests = [(fid, m) for fid, members in clusters.items() if len(members) >= 2 for m in members]
+        if not tests:
+            break
+        others = [[o for o in clusters[fid] if o != m] for fid, m in tests]
+        fx, fp = fuse_clusters(xs, ps, lineages, others, independent=config.independent,
+                               criterion=config.criterion)
+        idx = [m for _, m in tests]
+        d2, _ = distances(xs[idx], ps[idx], fx, fp, bias2)
+        worst: dict[str, tuple[tuple, int]] = {}
+        for (fid, m), value in zip(tests, d2, strict=True):
+            if value <= config.release_gate:
+                continue
+            # Release the worst; on a tie (two members), keep our own nation's and the sharper one.
+            rank = (round(float(value), 6), nations[m] != config.nation, float(logdet[m]))
+            if fid not in worst or rank > worst[fid][0]:
+                worst[fid] = (rank, m)
+        if not worst:
+            break
+        for fid, (_, m) in worst.items():
+            clusters[fid].remove(m)
+            released.append(m)
+    return released
+
+
+def _assign_free(free: list[int], clusters: dict[str, list[int]], records: Mapping[str, tuple],
+                 xs: np.ndarray, ps: np.ndarray, lineages: list, nations: list[str], config: FusionConfig,
+                 bias2: np.ndarray, next_number: int) -> int:
+    """Nation by nation, assign free sources to fused tracks (global χ²) or open new ones."""
+    order = sorted({nations[i] for i in free}, key=lambda n: (n != config.nation, n))
+    for nation in order:
+        rows = [i for i in free if nations[i] == nation]
+        est = _estimates(clusters, xs, ps, lineages, config)
+        cols = [fid for fid in clusters if clusters[fid] or fid in records]
+        col_x = np.array([est[f][0] if f in est else records[f][0] for f in cols]).reshape(len(cols), 6)
+        col_p = np.array([est[f][1] if f in est else records[f][1] for f in cols]).reshape(len(cols), 6, 6)
+        allowed = np.array([[all(nations[m] != nation for m in clusters[f]) for f in cols]] * len(rows),
+                           dtype=bool).reshape(len(rows), len(cols))
+        cost, _ = cost_matrix(xs[rows], ps[rows], col_x, col_p, bias2, config.gate, allowed)
+        taken = set()
+        for r, c in assign(cost):
+            clusters[cols[c]].append(rows[r])
+            taken.add(r)
+        for r, i in enumerate(rows):
+            if r not in taken:
+                clusters[f"{config.nation}-F{next_number}"] = [i]
+                next_number += 1
+    return next_number
+
+
+def _member_summary(members: list[SourceTrack]) -> tuple[Phase, MissileClass]:
+    newest = sorted(members, key=lambda s: s.time, reverse=True)
+    phase = next((s.phase for s in newest if s.phase is not Phase.UNKNOWN), Phase.UNKNOWN)
+    cls = next((s.missile_class for s in newest if s.missile_class is not MissileClass.UNKNOWN),
+               MissileClass.UNKNOWN)
+    return phase, cls
+
+
+def update(state: PictureState, sources: Sequence[object], now: float,
+           config: FusionConfig) -> tuple[PictureState, Picture]:
+    """One fusion step at ``now``: new state and the common picture (never raises on bad sources)."""
+    if not math.isfinite(now):
+        raise ValueError(f"fusion time is not finite: {now!r}")
+    held = dict(state.sources)
+    rejected, ended = _ingest(held, sources, now, config)
+    keys = list(held)
+    srcs = [held[k] for k in keys]
+    index = {k: i for i, k in enumerate(keys)}
+    old_records = [r for r in state.records.values() if r.status is not FusedStatus.DROPPED]
+    all_x = np.array([s.state for s in srcs] + [r.state for r in old_records]).reshape(-1, 6)
+    all_p = np.array([s.covariance for s in srcs] + [r.covariance for r in old_records]).reshape(-1, 6, 6)
+    times = np.array([s.time for s in srcs] + [r.time for r in old_records])
+    phases = [s.phase for s in srcs] + [r.phase for r in old_records]
+    all_x, all_p = predict(all_x, all_p, times, phases, now, propagator=config.propagator,
+                           noise=config.process_noise)
+    n = len(srcs)
+    xs, ps = all_x[:n], all_p[:n]
+    record_est = {r.fused_id: (all_x[n + j], all_p[n + j]) for j, r in enumerate(old_records)}
+    lineages = [s.lineage for s in srcs]
+    nations = [s.nation for s in srcs]
+    bias2 = 2.0 * bias_covariance(config.bias_position, config.bias_velocity)
+
+    clusters: dict[str, list[int]] = {
+        r.fused_id: sorted(index[k] for k in r.members if k in index) for r in old_records}
+    _release_outliers(clusters, xs, ps, lineages, nations, config, bias2)
+    assigned = {m for members in clusters.values() for m in members}
+    free = sorted((i for i in range(n) if i not in assigned), key=lambda i: keys[i])
+    next_number = state.next_number
+    if free:
+        next_number = _assign_free(free, clusters, record_est, xs, ps, lineages, nations, config, bias2,
+                                   next_number)
+    est = _estimates(clusters, xs, ps, lineages, config)
+    prev = {r.fused_id: r for r in old_records}
+    impacts = fuse_impacts([[srcs[m].impact for m in clusters[f] if srcs[m].impact is not None]
+                            for f in clusters], config.criterion)
+    tracks, records, changed, all_disagreements = [], {}, set(), []
+    for (fid, members), impact in zip(clusters.items(), impacts, strict=True):
+        old = prev.get(fid)
+        member_keys = frozenset(keys[m] for m in members)
+        ms = [srcs[m] for m in members]
+        if members:
+            x, p = est[fid]
+            current = any(s.status is SourceStatus.ACTIVE and now - s.time <= config.lost_after for s in ms)
+            status = FusedStatus.ACTIVE if current else FusedStatus.LOST
+            last_update = max(s.time for s in ms)
+            phase, cls = _member_summary(ms)
+            firsts = [s.first_time for s in ms if s.first_time is not None]
+            first_time = old.first_time if old else min(firsts, default=min(s.time for s in ms))
+            n_updates = (old.n_updates if old else 0) + int(old is None or last_update > old.last_update)
+        else:
+            assert old is not None
+            x, p = record_est[fid]
+            all_ended = bool(old.members) and old.members <= ended
+            status = (FusedStatus.DROPPED if all_ended or now - old.last_update > config.drop_after
+                      else FusedStatus.LOST)
+            last_update, phase, cls = old.last_update, old.phase, old.missile_class
+            first_time, n_updates = old.first_time, old.n_updates
+        found = disagreements(fid, ms, config.disagreement_gate)
+        all_disagreements.extend(found)
+        contributors = frozenset().union(*(s.lineage for s in ms)) if ms else frozenset()
+        track = FusedTrack(fused_id=fid, time=now, state=x, covariance=p, status=status,
+                           sources=tuple(sorted(member_keys)), contributors=contributors, phase=phase,
+                           missile_class=cls, first_time=first_time, last_update=last_update,
+                           n_updates=n_updates, impact=impact, disagreements=found)
+        if config.assess is not None and status is not FusedStatus.DROPPED:
+            track = replace(track, assessment=_safe_assess(config.assess, track, config.nation, now))
+        tracks.append(track)
+        if old is None or old.members != member_keys or old.status is not status:
+            changed.add(fid)
+        if status is not FusedStatus.DROPPED:
+            records[fid] = FusedRecord(fid, member_keys, now, x, p, status, first_time, last_update,
+                                       n_updates, phase, cls)
+    new_state = PictureState(nation=state.nation, sources=MappingProxyType(held),
+                             records=MappingProxyType(records), next_number=next_number, time=now)
+    picture = Picture(nation=state.nation, time=now, tracks=tuple(tracks),
+                      disagreements=tuple(all_disagreements), rejected=tuple(rejected),
+                      changed=frozenset(changed))
+    return new_state, picture
+
+
+def _safe_assess(assess: Assessor, track: FusedTrack, nation: str, now: float) -> Assessment | None:
+    """The assessment of a fused track, or None when the state admits none (e.g. no impact ahead)."""
+    try:
+        return assess(track.to_track(nation), now)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return None
+
+
+class FusionEngine:
+    """The fusion with its state held for the caller: ``picture = engine.update(sources, now)``."""
+
+    def __init__(self, config: FusionConfig) -> None:
+        self.config = config
+        self.state = PictureState(nation=config.nation)
+
+    def update(self, sources: Sequence[object], now: float) -> Picture:
+        """Fuse new or updated sources at ``now`` and return the common picture."""
+        self.state, picture = update(self.state, sources, now, self.config)
+        return picture

@@ -1,0 +1,173 @@
+"""What the fusion takes in: one nation's estimate of one object, with its provenance.
+
+The node turns its own tracker's tracks (`trilink.model.Track`) and the partners'
+verified reports into `SourceTrack`s. ``provenance`` names every (nation, track id)
+whose information is inside the estimate: a nation's own track has just itself; a
+partner's report that already fused someone else's track lists both. Fusion uses it
+so the same information is never counted twice (see `trilink.fusion.combine`).
+
+`validate_source` is the single gate for bad input: it returns a one-line reason
+instead of raising, so a partner's garbage becomes a counted rejection, not a crash.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from trilink.model import MissileClass, Phase, is_nation_code
+
+SourceKey = tuple[str, str]
+"""(originator nation, originator track id): identifies one source track."""
+
+
+class SourceStatus(StrEnum):
+    """Life-cycle of a source as its originator reports it."""
+
+    ACTIVE = "active"
+    LOST = "lost"
+    """The originator no longer updates it (coasting); its last estimate still counts, aged."""
+    DROPPED = "dropped"
+    """The originator deleted it: the fusion forgets it at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactPoint:
+    """An originator's predicted impact point: geodetic (rad) with its east-north covariance (m²)."""
+
+    lat: float
+    lon: float
+    covariance_en: np.ndarray
+    """(2, 2) east-north covariance at the point, m²."""
+    time: float | None = None
+    """Predicted impact time, UTC epoch seconds, when known."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTrack:
+    """One nation's estimate of one object at ``time``: ECEF state (6,) and covariance (6, 6)."""
+
+    nation: str
+    track_id: str
+    time: float
+    state: np.ndarray
+    covariance: np.ndarray
+    status: SourceStatus = SourceStatus.ACTIVE
+    provenance: frozenset[SourceKey] = field(default_factory=frozenset)
+    """Every (nation, track id) whose information is inside this estimate; always includes ``key``."""
+    impact: ImpactPoint | None = None
+    phase: Phase = Phase.UNKNOWN
+    missile_class: MissileClass = MissileClass.UNKNOWN
+    first_time: float | None = None
+    """Time of the originator's first measurement in the track, when known."""
+
+    @property
+    def key(self) -> SourceKey:
+        """(nation, track_id)."""
+        return (self.nation, self.track_id)
+
+    @property
+    def lineage(self) -> frozenset[SourceKey]:
+        """Provenance including the source itself (what fusing it brings in)."""
+        return self.provenance | {self.key}
+
+
+def _finite_matrix(value: object, shape: tuple[int, ...], name: str) -> tuple[np.ndarray | None, str | None]:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"{name} is not numeric"
+    if arr.shape != shape:
+        return None, f"{name} has shape {arr.shape}, expected {shape}"
+    if not np.all(np.isfinite(arr)):
+        return None, f"{name} has non-finite values"
+    return arr, None
+
+
+def _covariance_problem(cov: np.ndarray, name: str) -> str | None:
+    scale = float(np.max(np.abs(cov)))
+    if scale == 0.0:
+        return f"{name} is zero"
+    if not np.allclose(cov, cov.T, rtol=1e-6, atol=1e-9 * scale):
+        return f"{name} is not symmetric"
+    try:
+        np.linalg.cholesky(0.5 * (cov + cov.T))
+    except np.linalg.LinAlgError:
+        return f"{name} is not positive definite"
+    return None
+
+
+def validate_source(source: object, now: float, *, max_future: float = 5.0,
+                    max_age: float = 600.0) -> str | None:
+    """None when ``source`` is usable at ``now``, else a one-line reason (never raises)."""
+    if not isinstance(source, SourceTrack):
+        return f"not a SourceTrack: {type(source).__name__}"
+    if not isinstance(source.nation, str) or not is_nation_code(source.nation):
+        return f"nation {source.nation!r} is not an ISO 3166-1 alpha-3 code"
+    if not isinstance(source.track_id, str) or not source.track_id:
+        return "track_id is empty"
+    try:
+        t = float(source.time)
+    except (TypeError, ValueError):
+        return "time is not a number"
+    if not math.isfinite(t):
+        return "time is not finite"
+    if t > now + max_future:
+        return f"time is {t - now:.1f} s in the future"
+    if now - t > max_age:
+        return f"time is {now - t:.0f} s old (limit {max_age:.0f} s)"
+    state, problem = _finite_matrix(source.state, (6,), "state")
+    if problem:
+        return problem
+    if float(np.linalg.norm(state[:3])) < 6.0e6 or float(np.linalg.norm(state[:3])) > 5.0e7:
+        return "state position is not near the Earth (|r| outside 6,000–50,000 km)"
+    cov, problem = _finite_matrix(source.covariance, (6, 6), "covariance")
+    if problem:
+        return problem
+    problem = _covariance_problem(cov, "covariance")
+    if problem:
+        return problem
+    if not isinstance(source.status, SourceStatus):
+        return f"status {source.status!r} is not a SourceStatus"
+    if not isinstance(source.provenance, frozenset) or not all(
+            isinstance(k, tuple) and len(k) == 2 and all(isinstance(p, str) for p in k)
+            for k in source.provenance):
+        return "provenance is not a frozenset of (nation, track_id) pairs"
+    if source.impact is not None:
+        return _impact_problem(source.impact)
+    return None
+
+
+def _impact_problem(impact: object) -> str | None:
+    if not isinstance(impact, ImpactPoint):
+        return "impact is not an ImpactPoint"
+    try:
+        lat, lon = float(impact.lat), float(impact.lon)
+    except (TypeError, ValueError):
+        return "impact lat/lon are not numbers"
+    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > math.pi / 2 or abs(lon) > 2 * math.pi:
+        return "impact lat/lon are not finite radians in range"
+    cov, problem = _finite_matrix(impact.covariance_en, (2, 2), "impact covariance")
+    if problem:
+        return problem
+    if impact.time is not None and not math.isfinite(float(impact.time)):
+        return "impact time is not finite"
+    return _covariance_problem(cov, "impact covariance")
+
+
+def clean_source(source: SourceTrack) -> SourceTrack:
+    """A validated source with float arrays, a symmetric covariance and ``key`` in its provenance."""
+    cov = np.asarray(source.covariance, dtype=float)
+    impact = source.impact
+    if impact is not None:
+        c2 = np.asarray(impact.covariance_en, dtype=float)
+        impact = ImpactPoint(float(impact.lat), float(impact.lon), 0.5 * (c2 + c2.T),
+                             None if impact.time is None else float(impact.time))
+    return SourceTrack(
+        nation=source.nation, track_id=source.track_id, time=float(source.time),
+        state=np.asarray(source.state, dtype=float).copy(), covariance=0.5 * (cov + cov.T),
+        status=source.status, provenance=source.lineage, impact=impact, phase=source.phase,
+        missile_class=source.missile_class, first_time=source.first_time)
