@@ -1,0 +1,254 @@
+"""The node's functional core: measurements and partners' bytes in, signed reports, picture and records out.
+
+No clock, socket or file here: every call takes ``now`` (UTC epoch seconds of
+the node's clock, simulated in an exercise) and returns what the shell must do
+(publish these bytes to these partners, append these archive records). The
+shell (``trilink.node.service``) owns the clock, NATS, the archive file and the
+metrics; the same core therefore runs at wall-clock speed and as fast as the
+CPU allows in simulated time.
+"""
+
+import logging
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from trilink.fusion.source import SourceTrack
+from trilink.model import Assessment, Measurement, Track, TrackStatus
+from trilink.model.network import NetworkConfig
+from trilink.node import archive as ak
+from trilink.node import stages
+from trilink.node.reports import source_from_report, source_from_track
+from trilink.wire.codec import seal, to_json
+from trilink.wire.convert import report_from_assessment, report_status
+from trilink.wire.keys import Signer
+from trilink.wire.messages import TrackReport, message_id
+from trilink.wire.release import mark_releasable
+
+log = logging.getLogger("trilink.node")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSettings:
+    """How one node behaves (SI: seconds, metres)."""
+
+    nation: str
+    report_interval: float = 2.0
+    """Each confirmed track is reported at least this often, and at once when it is new or changes
+    status (confirmed / coasting / deleted) or phase (boost / midcourse / re-entry)."""
+    sharing: bool = True
+    """False: report to nobody and fuse own tracks only (each nation alone, for comparison)."""
+    recent_reports: int = 200
+    """How many recent sent/received reports the in-process API keeps."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A sealed report to publish, and the partners it may reach."""
+
+    report: TrackReport
+    data: bytes
+    msg_id: str
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One archive record the shell must append."""
+
+    kind: str
+    time: float
+    body: dict[str, Any]
+    blob: bytes = b""
+
+
+@dataclass(slots=True)
+class StepResult:
+    """What one step asks of the shell."""
+
+    outgoing: list[Outgoing] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    picture_changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveResult:
+    """Outcome of one incoming message: the accepted report, or the reason code it was rejected for."""
+
+    report: TrackReport | None
+    reason: str | None
+    entry: Entry
+
+
+@dataclass(slots=True)
+class _Reported:
+    time: float
+    status: str
+    phase: str
+    missile_class: str
+    impact: tuple[float, float] | None
+
+
+class NodeCore:
+    """One nation's node state: tracker, outgoing report policy, verified partner sources, fused picture."""
+
+    def __init__(self, network: NetworkConfig, settings: NodeSettings, signer: Signer, trust: Any,
+                 *, first_sequence: int = 1) -> None:
+        self.network, self.settings, self.nation = network, settings, settings.nation
+        self.signer = signer
+        self.exercise = network.exercise
+        self._tracker: Any = None
+        self.verifier = stages.make_verifier(network, self.nation, trust)
+        self.fusion = stages.make_fusion(self.nation)
+        self.sequence = first_sequence
+        self.tracks: dict[str, Track] = {}
+        self.assessments: dict[str, Assessment] = {}
+        self._pending: list[SourceTrack] = []
+        self.picture: Any = None
+        self.picture_version = 0
+        self._reported: dict[str, _Reported] = {}
+        self._dirty = False
+        self.counters: Counter[str] = Counter()
+        self.rejects: Counter[str] = Counter()
+        self.last_report_latency: dict[str, float] = {}
+        self.recent_sent: deque[TrackReport] = deque(maxlen=settings.recent_reports)
+        self.recent_received: deque[TrackReport] = deque(maxlen=settings.recent_reports)
+
+    # ------------------------------------------------------------------ own sensors
+    def step(self, measurements: list[Measurement], now: float) -> StepResult:
+        """Track the new measurements, report what is due, and refuse nothing silently."""
+        result = StepResult()
+        self.counters["measurements"] += len(measurements)
+        if self._tracker is None:
+            self._tracker = stages.make_tracker(self.network, self.nation)
+        tracks = stages.tracker_update(self._tracker, measurements, now)
+        current: dict[str, Track] = {}
+        for track in tracks:
+            if track.status is TrackStatus.TENTATIVE:
+                continue
+            if track.status is not TrackStatus.DELETED:
+                current[track.track_id] = track
+            outgoing = self._report_if_due(track, now, result)
+            if outgoing is not None:
+                result.outgoing.append(outgoing)
+            self._pending.append(source_from_track(track, self.assessments.get(track.track_id)))
+        for track_id in set(self.tracks) - set(current):
+            self.assessments.pop(track_id, None)
+        self.tracks = current
+        self._dirty = self._dirty or bool(self._pending)
+        if self._dirty:
+            self._fuse(now, result)
+        return result
+
+    def _report_if_due(self, track: Track, now: float, result: StepResult) -> Outgoing | None:
+        previous = self._reported.get(track.track_id)
+        status = str(track.status)
+        due = (previous is None or self._significant(track)
+               or now - previous.time >= self.settings.report_interval)
+        if not due:
+            return None
+        assessment = None
+        if track.status is not TrackStatus.DELETED:
+            assessment = stages.assess(track, now)
+            if assessment is None:
+                self.counters["assessment_failures"] += 1
+            else:
+                self.assessments[track.track_id] = assessment
+        impact = None
+        if assessment is not None and assessment.impact is not None:
+            impact = (assessment.impact.lat, assessment.impact.lon)
+        missile_class = str(assessment.missile_class) if assessment is not None else ""
+        if track.status is TrackStatus.DELETED:
+            self._reported.pop(track.track_id, None)
+        else:
+            self._reported[track.track_id] = _Reported(now, status, str(track.phase), missile_class, impact)
+        report = report_from_assessment(
+            track, assessment, originator=self.nation, sequence=self.sequence, issued=now,
+            exercise=self.exercise, status=report_status(track.status, first=previous is None))
+        self.sequence += 1
+        report = mark_releasable(self.network, report, only=None if self.settings.sharing else set())
+        data = seal(report, self.signer)
+        outgoing = Outgoing(report, data, message_id(report), tuple(report.releasable_to))
+        self.counters["reports_built"] += 1
+        self.counters["reports_sent"] += len(outgoing.recipients)
+        self.recent_sent.append(report)
+        result.entries.append(Entry(ak.KIND_REPORT_SENT, now,
+                                    {"msg_id": outgoing.msg_id, "track_id": track.track_id,
+                                     "status": str(report.status), "recipients": list(outgoing.recipients)},
+                                    data))
+        return outgoing
+
+    def _significant(self, track: Track) -> bool:
+        """Whether a track changed enough since its last report to report it before its interval."""
+        previous = self._reported.get(track.track_id)
+        if previous is None:
+            return True
+        return str(track.status) != previous.status or str(track.phase) != previous.phase
+
+    # ------------------------------------------------------------------ partners
+    def receive(self, data: bytes, now: float) -> ReceiveResult:
+        """Verify one incoming message; an accepted track report becomes a fusion source."""
+        message, reason = self.verifier(data, now)
+        if message is None:
+            reason = reason or "rejected"
+            self.rejects[reason] += 1
+            blob = data[:2048]
+            return ReceiveResult(None, reason, Entry(ak.KIND_REPORT_REJECTED, now,
+                                                     {"reason": reason, "size": len(data)}, blob))
+        if not isinstance(message, TrackReport):
+            self.counters[f"received_{type(message).__name__.lower()}"] += 1
+            return ReceiveResult(None, None, Entry(ak.KIND_REPORT_RECEIVED, now,
+                                                   {"type": type(message).__name__,
+                                                    "originator": message.originator}, data))
+        if message.originator == self.nation:
+            self.rejects["own_report_relayed"] += 1
+            return ReceiveResult(None, "own_report_relayed",
+                                 Entry(ak.KIND_REPORT_REJECTED, now, {"reason": "own_report_relayed"}, data))
+        self._pending.append(source_from_report(message))
+        self.counters["reports_received"] += 1
+        self.last_report_latency[message.originator] = now - message.issued_epoch_s
+        self.recent_received.append(message)
+        self._dirty = True
+        return ReceiveResult(message, None, Entry(ak.KIND_REPORT_RECEIVED, now,
+                                                  {"msg_id": message_id(message),
+                                                   "originator": message.originator,
+                                                   "track_id": message.track_id}, data))
+
+    # ------------------------------------------------------------------ fusion
+    def fuse(self, now: float) -> StepResult:
+        """Fuse what arrived since the last fusion (the shell calls this after receiving reports)."""
+        result = StepResult()
+        if self._dirty:
+            self._fuse(now, result)
+        return result
+
+    def _fuse(self, now: float, result: StepResult) -> None:
+        sources, self._pending = self._pending, []
+        picture = stages.fusion_update(self.fusion, sources, now)
+        self.picture = picture
+        self.picture_version += 1
+        self._dirty = False
+        for rejection in picture.rejected:
+            self.rejects["fusion_" + rejection.reason.split(":")[0][:40]] += 1
+        result.picture_changed = True
+        if picture.changed:
+            changed = sorted(picture.changed)
+            body = {"changed": changed, "n_sources": len(sources),
+                    "tracks": [picture_track_summary(t) for t in picture.tracks if t.fused_id in changed]}
+            result.entries.append(Entry(ak.KIND_PICTURE, now, body))
+
+
+def picture_track_summary(track: Any) -> dict[str, Any]:
+    """A small JSON-able description of one fused track (for the archive and logs)."""
+    impact = None
+    if track.impact is not None:
+        impact = {"lat": float(track.impact.lat), "lon": float(track.impact.lon)}
+    return {"id": track.fused_id, "status": str(track.status), "time": float(track.time),
+            "position": [float(v) for v in track.state[:3]],
+            "sources": [list(s) for s in track.sources],
+            "contributors": sorted({n for n, _ in track.contributors}), "impact": impact}
+
+
+def report_json(report: TrackReport) -> bytes:
+    """A report as JSON for the in-process API."""
+    return to_json(report)
