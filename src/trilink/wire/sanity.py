@@ -1,0 +1,241 @@
+"""Field sanity of decoded messages: finite numbers, ranges, PSD covariances, bounded strings and lists.
+
+Each check returns ``None`` when the message is sane, else a one-line description
+of the first problem (the detail of a ``Reason.SANITY`` rejection). Nothing here
+raises for any value the decoder can produce.
+"""
+
+import math
+import re
+from collections.abc import Sequence
+
+from trilink.wire.messages import (
+    MAX_ABS_ECEF_M,
+    MAX_ABS_SPEED_MPS,
+    MAX_ABS_TIME_S,
+    MAX_AREAS,
+    MAX_ID_CHARS,
+    MAX_NATIONS,
+    MAX_SENSOR_KINDS,
+    MAX_TEXT_CHARS,
+    MAX_TRACK_IDS,
+    AlertNotice,
+    Heartbeat,
+    ImpactPoint,
+    LaunchPoint,
+    Message,
+    StateVector,
+    TrackReport,
+)
+
+_NATION = re.compile(r"[A-Z]{3}")
+_INDEX = [[0] * 6 for _ in range(6)]
+for _k, (_i, _j) in enumerate((i, j) for i in range(6) for j in range(i, 6)):
+    _INDEX[_i][_j] = _INDEX[_j][_i] = _k
+PSD_TOLERANCE = 1e-9
+"""Smallest eigenvalue allowed for a covariance scaled to unit diagonal (round-off margin)."""
+
+
+def covariance_problem(upper: Sequence[float]) -> str | None:
+    """None when the 21-value upper triangle is a finite, symmetric PSD 6×6 covariance.
+
+    Symmetric by construction (only the triangle travels). PSD is tested by a
+    Cholesky factorisation of the matrix scaled to unit diagonal plus
+    ``PSD_TOLERANCE``·I, which succeeds exactly when no eigenvalue of the scaled
+    matrix is below −``PSD_TOLERANCE``; written out by hand because numpy's
+    per-call overhead on a 6×6 costs more than the arithmetic (hot path).
+    """
+    if len(upper) != 21:
+        return "covariance needs 21 values"
+    for value in upper:
+        if not math.isfinite(value):
+            return "covariance has a non-finite value"
+    inverse_sd = []
+    for i in range(6):
+        variance = upper[_INDEX[i][i]]
+        if variance < 0.0:
+            return "covariance has a negative variance"
+        if variance > 1e30:
+            return "covariance variance exceeds 1e30"
+        inverse_sd.append(1.0 / math.sqrt(variance) if variance > 0.0 else 1.0)
+    factor = [[0.0] * 6 for _ in range(6)]
+    for i in range(6):
+        row_i, index_i, scale_i = factor[i], _INDEX[i], inverse_sd[i]
+        for j in range(i + 1):
+            row_j = factor[j]
+            acc = upper[index_i[j]] * scale_i * inverse_sd[j]
+            for k in range(j):
+                acc -= row_i[k] * row_j[k]
+            if i == j:
+                acc += PSD_TOLERANCE
+                if not acc > 0.0:
+                    return "covariance is not positive semi-definite"
+                row_i[i] = math.sqrt(acc)
+            else:
+                row_i[j] = acc / row_j[j]
+    return None
+
+
+def _cov2_problem(cov: tuple[float, float, float]) -> str | None:
+    ee, en, nn = cov
+    if not (math.isfinite(ee) and math.isfinite(en) and math.isfinite(nn)):
+        return "non-finite east-north covariance"
+    if ee < 0.0 or nn < 0.0 or en * en > ee * nn * (1.0 + PSD_TOLERANCE) + 1e-300:
+        return "east-north covariance is not positive semi-definite"
+    return None
+
+
+def _time_problem(name: str, value: float | None) -> str | None:
+    if value is None:
+        return None
+    if not (math.isfinite(value) and -MAX_ABS_TIME_S < value < MAX_ABS_TIME_S):
+        return f"{name} is not a plausible epoch time"
+    return None
+
+
+def _id_problem(name: str, value: str, *, empty: bool = False, limit: int = MAX_ID_CHARS) -> str | None:
+    if len(value) > limit:
+        return f"{name} is longer than {limit} characters"
+    if not value and not empty:
+        return f"{name} is empty"
+    if not value.isprintable():
+        return f"{name} has control characters"
+    return None
+
+
+def _nations_problem(name: str, values: tuple[str, ...]) -> str | None:
+    if len(values) > MAX_NATIONS:
+        return f"{name} lists more than {MAX_NATIONS} nations"
+    if len(set(values)) != len(values):
+        return f"{name} repeats a nation"
+    for value in values:
+        if not _NATION.fullmatch(value):
+            return f"{name} has {value[:8]!r}, not an alpha-3 code"
+    return None
+
+
+def _header_problem(message: TrackReport | AlertNotice | Heartbeat) -> str | None:
+    if not _NATION.fullmatch(message.origin):
+        return "origin is not an alpha-3 code"
+    return (_time_problem("issued_utc", message.issued_utc)
+            or _nations_problem("releasable_to", message.releasable_to))
+
+
+def _point_problem(name: str, p: LaunchPoint | ImpactPoint) -> str | None:
+    problem = _time_problem(f"{name}.t_utc", p.t_utc)
+    if problem:
+        return problem
+    if not (math.isfinite(p.sigma_t_s) and 0.0 <= p.sigma_t_s < MAX_ABS_TIME_S):
+        return f"{name}.sigma_t_s must be finite and ≥ 0"
+    if not -90.0 <= p.lat_deg <= 90.0:
+        return f"{name}.lat_deg must be in [-90, 90]"
+    if not -180.0 <= p.lon_deg <= 180.0:
+        return f"{name}.lon_deg must be in [-180, 180]"
+    return None
+
+
+def _launch_problem(p: LaunchPoint) -> str | None:
+    return _point_problem("launch", p) or _cov2_problem(p.cov_en_m2)
+
+
+def _impact_problem(p: ImpactPoint) -> str | None:
+    problem = _point_problem("impact", p)
+    if problem:
+        return problem
+    if not (math.isfinite(p.semi_major_m) and math.isfinite(p.semi_minor_m)
+            and 0.0 <= p.semi_minor_m <= p.semi_major_m <= 4.1e7):
+        return "impact ellipse needs 0 ≤ semi_minor_m ≤ semi_major_m ≤ 41,000 km"
+    if not 0.0 <= p.major_az_deg < 180.0:
+        return "impact major_az_deg must be in [0, 180)"
+    if not 0.0 < p.ellipse_p < 1.0:
+        return "impact ellipse_p must be in (0, 1)"
+    if len(p.areas) > MAX_AREAS:
+        return f"impact.areas has more than {MAX_AREAS} areas"
+    for name, probability in p.areas.items():
+        if problem := (_id_problem("area name", name)
+                       or _probability_problem(f"probability of {name[:16]!r}", probability)):
+            return problem
+    return None
+
+
+def _state_problem(s: StateVector) -> str | None:
+    problem = _time_problem("state.t_utc", s.t_utc)
+    if problem:
+        return problem
+    if not all(math.isfinite(v) and abs(v) < MAX_ABS_ECEF_M for v in s.pos_ecef_m):
+        return "state position must be finite and within 1e9 m"
+    if not all(math.isfinite(v) and abs(v) < MAX_ABS_SPEED_MPS for v in s.vel_ecef_mps):
+        return "state velocity must be finite and within 1e5 m/s"
+    return covariance_problem(s.cov)
+
+
+def _optional_metres(name: str, value: float | None, low: float, high: float) -> str | None:
+    if value is not None and not (math.isfinite(value) and low <= value <= high):
+        return f"{name} must be in [{low:g}, {high:g}] m"
+    return None
+
+
+def _probability_problem(name: str, value: float | None) -> str | None:
+    if value is not None and not 0.0 <= value <= 1.0:  # NaN fails too
+        return f"{name} must be in [0, 1]"
+    return None
+
+
+def track_report_problem(r: TrackReport) -> str | None:
+    """First sanity problem of a track report, or None."""
+    problem = (_header_problem(r) or _id_problem("report_id", r.report_id)
+               or _id_problem("track_id", r.track_id) or _state_problem(r.state)
+               or _optional_metres("apogee_m", r.apogee_m, -1.0e4, 1.0e8)
+               or _optional_metres("range_m", r.range_m, 0.0, 2.1e7))
+    if problem:
+        return problem
+    if len(r.sensor_kinds) > MAX_SENSOR_KINDS or len(set(r.sensor_kinds)) != len(r.sensor_kinds):
+        return "sensor_kinds repeats a kind or is too long"
+    if r.launch is not None and (problem := _launch_problem(r.launch)):
+        return problem
+    if r.impact is not None and (problem := _impact_problem(r.impact)):
+        return problem
+    return None
+
+
+def alert_notice_problem(a: AlertNotice) -> str | None:
+    """First sanity problem of an alert notice, or None."""
+    problem = (_header_problem(a) or _id_problem("notice_id", a.notice_id)
+               or _id_problem("incident_id", a.incident_id)
+               or _id_problem("headline", a.headline, empty=True, limit=MAX_TEXT_CHARS)
+               or _probability_problem("impact_probability", a.impact_probability)
+               or _time_problem("expected_utc", a.expected_utc)
+               or _time_problem("expires_utc", a.expires_utc))
+    if problem:
+        return problem
+    if len(a.track_ids) > MAX_TRACK_IDS or len(a.references) > MAX_TRACK_IDS:
+        return f"track_ids or references has more than {MAX_TRACK_IDS} entries"
+    if len(a.areas) > MAX_AREAS:
+        return f"areas has more than {MAX_AREAS} entries"
+    for value in (*a.track_ids, *a.references):
+        if problem := _id_problem("track or notice id", value):
+            return problem
+    for area in a.areas:
+        if problem := (_id_problem("area name", area.name) or _id_problem("area kind", area.kind)
+                       or _probability_problem("area probability", area.probability)):
+            return problem
+        if not _NATION.fullmatch(area.nation):
+            return "area nation is not an alpha-3 code"
+    return None
+
+
+def heartbeat_problem(h: Heartbeat) -> str | None:
+    """First sanity problem of a heartbeat, or None."""
+    return (_header_problem(h) or _time_problem("started_utc", h.started_utc)
+            or _nations_problem("partners_connected", h.partners_connected)
+            or _id_problem("software", h.software, empty=True)
+            or _id_problem("detail", h.detail, empty=True, limit=MAX_TEXT_CHARS))
+
+
+_CHECKS = {TrackReport: track_report_problem, AlertNotice: alert_notice_problem,
+           Heartbeat: heartbeat_problem}
+
+
+def message_problem(message: Message) -> str | None:
+    """First sanity problem of any message, or None when it is sane."""
+    return _CHECKS[type(message)](message)
