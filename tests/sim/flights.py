@@ -46,7 +46,7 @@ def kepler_arc(lat_deg: float, lon_deg: float, azimuth_deg: float, speed: float,
     ground.terminal = True  # type: ignore[attr-defined]
     ground.direction = -1  # type: ignore[attr-defined]
     sol = solve_ivp(rhs, (0.0, 20000.0), np.concatenate([r0, v0]), events=ground, rtol=1e-10,
-                    atol=1e-6, dense_output=True, max_step=5.0)
+                    atol=1e-3, dense_output=True, max_step=30.0)
     end = sol.t[-1]
     times = np.arange(0.0, end, 1.0)
     states = sol.sol(times).T
