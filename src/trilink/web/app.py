@@ -108,9 +108,7 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
 
     @app.get("/api/basemap", summary="First-level areas and EEZ outlines (GeoJSON)")
     def basemap() -> Response:
-        data = view.basemap()
-        if data is None:
-            raise HTTPException(status_code=404, detail="no basemap overlays on this node")
+        data = view.basemap() or {"type": "FeatureCollection", "features": []}
         return Response(_json.encode(data), media_type="application/geo+json")
 
     @app.get("/cap/alerts.atom", summary="Atom feed of active CAP alerts")
