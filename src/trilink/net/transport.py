@@ -1,0 +1,243 @@
+"""The transport a node uses: publish its reports, receive its partners' — acknowledged, durable, in order.
+
+``publish`` stores a report in the nation's outbox on its own server (JetStream acknowledgement,
+``Nats-Msg-Id`` de-duplication); the courier (``trilink.net.courier``) forwards it to each
+recipient the caller names, and only there. ``subscribe`` reads the nation's inboxes through
+durable pull consumers: after a cut or a restart the node receives what it missed, in each
+originator's order. Delivery is at-least-once from the server; the subscription drops anything
+at or below a per-originator high-water mark (``Delivery.seq``), so a node that records the
+mark with its data and passes it back as ``resume`` sees every report exactly once.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
+
+from trilink.model.network import NetworkConfig
+from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
+from trilink.net.deploy import NationAccess
+from trilink.net.subjects import check_kind, inbox_stream, outbox_stream, outbox_subject, token
+
+log = logging.getLogger(__name__)
+
+
+class TransportError(RuntimeError):
+    """The transport could not do what was asked (one line saying what and why)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One partner report delivered to this nation."""
+
+    origin: str
+    kind: str
+    msg_id: str
+    data: bytes
+    seq: int
+    """Position in this nation's inbox from ``origin`` (1, 2, 3...; the resume mark)."""
+    origin_seq: int
+    """Position in the originator's outbox."""
+    _msg: Msg = field(repr=False, compare=False)
+
+    async def ack(self) -> None:
+        """Tell the server this report is processed (it will not be delivered again)."""
+        await self._msg.ack()
+
+
+async def connect_nats(url: str, user: str, password: str, *, name: str,
+                       connect_timeout_s: float = 10.0,
+                       on_error: Callable[[Exception], None] | None = None) -> Client:
+    """Connect with endless reconnection (0.25–2 s apart, jittered) after a guarded first connect."""
+    errors: list[Exception] = []
+
+    async def error_cb(exc: Exception) -> None:
+        errors.append(exc)
+        if on_error is not None:
+            on_error(exc)
+        else:
+            log.warning("nats %s: %s", name, exc)
+
+    try:
+        return await asyncio.wait_for(nats.connect(
+            url, user=user, password=password, name=name, error_cb=error_cb,
+            allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.25,
+            connect_timeout=2, ping_interval=5, max_outstanding_pings=3,
+            pending_size=8 * 1024 * 1024), connect_timeout_s)
+    except (TimeoutError, OSError, nats.errors.Error) as exc:
+        message = f"cannot connect to {url} as {user}: {type(exc).__name__} {exc}".strip()
+        raise TransportError(message) from None
+
+
+class Transport:
+    """One nation's connection for publishing and subscribing (``await Transport.connect(...)``)."""
+
+    def __init__(self, nc: Client, network: NetworkConfig, nation: str, *,
+                 max_in_flight: int = 256, publish_timeout_s: float = 10.0) -> None:
+        self.nc, self.network, self.nation = nc, network, nation
+        self.js = nc.jetstream()
+        self.partners = [a.recipient for a in network.agreement if a.releaser == nation]
+        self.sources = [a.releaser for a in network.agreement if a.recipient == nation]
+        self.publish_timeout_s = publish_timeout_s
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+
+    @classmethod
+    async def connect(cls, network: NetworkConfig, access: NationAccess, *, name: str = "",
+                      on_error: Callable[[Exception], None] | None = None, **options: float) -> "Transport":
+        """Log in to the nation's own server as its node user."""
+        nc = await connect_nats(access.client_url, access.node_user, access.node_password,
+                                name=name or f"{access.nation} node", on_error=on_error)
+        return cls(nc, network, access.nation, **options)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        """Flush and close the connection."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.nc.close(), 5.0)
+
+    async def __aenter__(self) -> "Transport":
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    def check_recipients(self, recipients: Sequence[str] | None) -> list[str]:
+        """The recipients of a report: all partners when None; ValueError for one without an agreement."""
+        if recipients is None:
+            return list(self.partners)
+        chosen = list(dict.fromkeys(recipients))
+        for r in chosen:
+            if r not in self.partners:
+                raise ValueError(f"{self.nation} has no agreement releasing to {r!r}")
+        return chosen
+
+    async def publish(self, report: bytes, *, msg_id: str, recipients: Sequence[str] | None = None,
+                      kind: str = "report") -> PubAck:
+        """Store ``report`` in the outbox for ``recipients`` (None: every partner; []: national only).
+
+        Returns once the nation's own server has it on disk; retries (same ``msg_id``, so never
+        twice) until ``publish_timeout_s``, then raises TransportError. At most ``max_in_flight``
+        publishes wait at once: callers beyond that wait here (back-pressure).
+        """
+        if not msg_id or any(c in msg_id for c in " \r\n"):
+            raise ValueError(f"msg_id {msg_id!r} must be non-empty without spaces")
+        check_kind(kind)
+        headers = {MSG_ID: msg_id, HEADER_TO: ",".join(self.check_recipients(recipients))}
+        subject = outbox_subject(self.nation, kind)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.publish_timeout_s
+        delay = 0.05
+        async with self._in_flight:
+            while True:
+                try:
+                    return await self.js.publish(subject, report, timeout=2.0,
+                                                 stream=outbox_stream(self.nation), headers=dict(headers))
+                except (nats.errors.Error, TimeoutError) as exc:
+                    if loop.time() + delay > deadline:
+                        raise TransportError(f"publish {msg_id} to {subject} not acknowledged: "
+                                             f"{type(exc).__name__} {exc}".strip()) from None
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2.0, 1.0)
+
+    def subscribe(self, durable: str = "node", *, origins: Sequence[str] | None = None,
+                  resume: Mapping[str, int] | None = None, batch: int = 64) -> "Subscription":
+        """Partner reports through durable consumers named ``durable`` (one per originator)."""
+        chosen = list(self.sources if origins is None else origins)
+        for origin in chosen:
+            if origin not in self.sources:
+                raise ValueError(f"no agreement releases {origin}'s reports to {self.nation}")
+        return Subscription(self, durable, chosen, dict(resume or {}), batch)
+
+
+class Subscription:
+    """An async iterator of ``Delivery``; bounded buffer, per-originator order, de-duplicated.
+
+    Use ``async with transport.subscribe() as sub: async for d in sub: ...; await d.ack()``.
+    """
+
+    def __init__(self, transport: Transport, durable: str, origins: list[str], resume: dict[str, int],
+                 batch: int) -> None:
+        self.transport, self.durable, self.origins, self.batch = transport, durable, origins, batch
+        self.marks = {o: resume.get(o, 0) for o in origins}
+        self.dropped_duplicates = 0
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=batch)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> "Subscription":
+        """Start one fetch loop per originator."""
+        self._tasks = [asyncio.create_task(self._pull(o), name=f"subscribe {o}->{self.transport.nation}")
+                       for o in self.origins]
+        return self
+
+    async def stop(self) -> None:
+        """Stop fetching (unacknowledged deliveries come again to the next subscriber)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    async def __aenter__(self) -> "Subscription":
+        return await self.start()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    def __aiter__(self) -> AsyncIterator[Delivery]:
+        return self
+
+    async def __anext__(self) -> Delivery:
+        return await self._queue.get()
+
+    async def next(self, timeout_s: float) -> Delivery | None:
+        """The next delivery, or None if none arrives within ``timeout_s``."""
+        try:
+            return await asyncio.wait_for(self._queue.get(), timeout_s)
+        except TimeoutError:
+            return None
+
+    async def _pull(self, origin: str) -> None:
+        t = self.transport
+        stream = inbox_stream(origin, t.nation)
+        config = ConsumerConfig(durable_name=self.durable, ack_policy=AckPolicy.EXPLICIT,
+                                deliver_policy=DeliverPolicy.ALL, ack_wait=30.0,
+                                max_ack_pending=4 * self.batch)
+        delay = 0.05
+        while True:
+            try:
+                subject = f"tl.{token(origin)}.{token(t.nation)}.>"
+                sub = await t.js.pull_subscribe(subject, durable=self.durable, stream=stream, config=config,
+                                                pending_msgs_limit=4 * self.batch)
+                delay = 0.05
+                while True:
+                    try:
+                        msgs = await sub.fetch(self.batch, timeout=1.0)
+                    except TimeoutError:
+                        continue
+                    for msg in msgs:
+                        await self._offer(origin, msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("subscribe %s->%s: %s", origin, t.nation, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2.0, 1.0)
+
+    async def _offer(self, origin: str, msg: Msg) -> None:
+        meta = msg.metadata
+        seq = meta.sequence.stream
+        if seq <= self.marks[origin]:
+            self.dropped_duplicates += 1
+            await msg.ack()
+            return
+        headers = msg.headers or {}
+        delivery = Delivery(origin, msg.subject.rsplit(".", 1)[-1], headers.get(MSG_ID, ""), msg.data, seq,
+                            int(headers.get(HEADER_ORIGIN_SEQ, "0") or 0), msg)
+        await self._queue.put(delivery)  # waits while the node is behind: back-pressure
+        self.marks[origin] = seq
