@@ -28,8 +28,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from trilink.fusion.associate import GATE_99, RELEASE_GATE, assign, bias_covariance, cost_matrix, distances
-from trilink.fusion.combine import Criterion, fuse_clusters
+from trilink.fusion.associate import GATE_99, RELEASE_GATE
+from trilink.fusion.cluster import Workspace
+from trilink.fusion.combine import Criterion
 from trilink.fusion.impact import DISAGREEMENT_GATE, disagreements, fuse_impacts
 from trilink.fusion.picture import FusedStatus, FusedTrack, Picture, Rejection
 from trilink.fusion.predict import DEFAULT_PROCESS_NOISE, Propagator, physics_propagator, predict
@@ -128,69 +129,6 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
     return rejected, ended
 
 
-def _estimates(clusters: Mapping[str, list[int]], xs: np.ndarray, ps: np.ndarray, lineages: list,
-               config: FusionConfig) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    ids = [fid for fid, m in clusters.items() if m]
-    fx, fp = fuse_clusters(xs, ps, lineages, [clusters[f] for f in ids], independent=config.independent,
-                           criterion=config.criterion)
-    return {fid: (fx[i], fp[i]) for i, fid in enumerate(ids)}
-
-
-def _release_outliers(clusters: dict[str, list[int]], xs: np.ndarray, ps: np.ndarray, lineages: list,
-                      nations: list[str], config: FusionConfig, bias2: np.ndarray) -> list[int]:
-    """Leave-one-out test of every member of every fused track; release those that clearly fail."""
-    released: list[int] = []
-    logdet = np.linalg.slogdet(ps)[1] if len(ps) else np.zeros(0)
-    for _ in range(8):
-        tests = [(fid, m) for fid, members in clusters.items() if len(members) >= 2 for m in members]
-        if not tests:
-            break
-        others = [[o for o in clusters[fid] if o != m] for fid, m in tests]
-        fx, fp = fuse_clusters(xs, ps, lineages, others, independent=config.independent,
-                               criterion=config.criterion)
-        idx = [m for _, m in tests]
-        d2, _ = distances(xs[idx], ps[idx], fx, fp, bias2)
-        worst: dict[str, tuple[tuple, int]] = {}
-        for (fid, m), value in zip(tests, d2, strict=True):
-            if value <= config.release_gate:
-                continue
-            # Release the worst; on a tie (two members), keep our own nation's and the sharper one.
-            rank = (round(float(value), 6), nations[m] != config.nation, float(logdet[m]))
-            if fid not in worst or rank > worst[fid][0]:
-                worst[fid] = (rank, m)
-        if not worst:
-            break
-        for fid, (_, m) in worst.items():
-            clusters[fid].remove(m)
-            released.append(m)
-    return released
-
-
-def _assign_free(free: list[int], clusters: dict[str, list[int]], records: Mapping[str, tuple],
-                 xs: np.ndarray, ps: np.ndarray, lineages: list, nations: list[str], config: FusionConfig,
-                 bias2: np.ndarray, next_number: int) -> int:
-    """Nation by nation, assign free sources to fused tracks (global χ²) or open new ones."""
-    order = sorted({nations[i] for i in free}, key=lambda n: (n != config.nation, n))
-    for nation in order:
-        rows = [i for i in free if nations[i] == nation]
-        est = _estimates(clusters, xs, ps, lineages, config)
-        cols = [fid for fid in clusters if clusters[fid] or fid in records]
-        col_x = np.array([est[f][0] if f in est else records[f][0] for f in cols]).reshape(len(cols), 6)
-        col_p = np.array([est[f][1] if f in est else records[f][1] for f in cols]).reshape(len(cols), 6, 6)
-        allowed = np.array([[all(nations[m] != nation for m in clusters[f]) for f in cols]] * len(rows),
-                           dtype=bool).reshape(len(rows), len(cols))
-        cost, _ = cost_matrix(xs[rows], ps[rows], col_x, col_p, bias2, config.gate, allowed)
-        taken = set()
-        for r, c in assign(cost):
-            clusters[cols[c]].append(rows[r])
-            taken.add(r)
-        for r, i in enumerate(rows):
-            if r not in taken:
-                clusters[f"{config.nation}-F{next_number}"] = [i]
-                next_number += 1
-    return next_number
-
-
 def _member_summary(members: list[SourceTrack]) -> tuple[Phase, MissileClass]:
     newest = sorted(members, key=lambda s: s.time, reverse=True)
     phase = next((s.phase for s in newest if s.phase is not Phase.UNKNOWN), Phase.UNKNOWN)
@@ -205,44 +143,48 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     if not math.isfinite(now):
         raise ValueError(f"fusion time is not finite: {now!r}")
     held = dict(state.sources)
+    before = {k: s.time for k, s in held.items()}
     rejected, ended = _ingest(held, sources, now, config)
     keys = list(held)
-    srcs = [held[k] for k in keys]
     index = {k: i for i, k in enumerate(keys)}
-    old_records = [r for r in state.records.values() if r.status is not FusedStatus.DROPPED]
-    all_x = np.array([s.state for s in srcs] + [r.state for r in old_records]).reshape(-1, 6)
-    all_p = np.array([s.covariance for s in srcs] + [r.covariance for r in old_records]).reshape(-1, 6, 6)
-    times = np.array([s.time for s in srcs] + [r.time for r in old_records])
-    phases = [s.phase for s in srcs] + [r.phase for r in old_records]
-    all_x, all_p = predict(all_x, all_p, times, phases, now, propagator=config.propagator,
-                           noise=config.process_noise)
-    n = len(srcs)
-    xs, ps = all_x[:n], all_p[:n]
-    record_est = {r.fused_id: (all_x[n + j], all_p[n + j]) for j, r in enumerate(old_records)}
-    lineages = [s.lineage for s in srcs]
-    nations = [s.nation for s in srcs]
-    bias2 = 2.0 * bias_covariance(config.bias_position, config.bias_velocity)
+    fresh = {index[k] for k, s in held.items() if before.get(k) != s.time}
+    ws = Workspace([held[k] for k in keys], now, own_nation=config.nation, propagator=config.propagator,
+                   noise=config.process_noise, criterion=config.criterion, independent=config.independent,
+                   bias_position=config.bias_position, bias_velocity=config.bias_velocity)
+    srcs = ws.sources
 
-    clusters: dict[str, list[int]] = {
-        r.fused_id: sorted(index[k] for k in r.members if k in index) for r in old_records}
-    _release_outliers(clusters, xs, ps, lineages, nations, config, bias2)
-    assigned = {m for members in clusters.values() for m in members}
-    free = sorted((i for i in range(n) if i not in assigned), key=lambda i: keys[i])
-    next_number = state.next_number
+    prev = {r.fused_id: r for r in state.records.values() if r.status is not FusedStatus.DROPPED}
+    rx, rp = predict(np.array([r.state for r in prev.values()]).reshape(-1, 6),
+                     np.array([r.covariance for r in prev.values()]).reshape(-1, 6, 6),
+                     np.array([r.time for r in prev.values()]), [r.phase for r in prev.values()], now,
+                     propagator=config.propagator, noise=config.process_noise)
+    coasting = {f: (rx[j], rp[j]) for j, f in enumerate(prev)}
+    for f, r in prev.items():
+        ws.clusters[f] = sorted(index[k] for k in r.members if k in index)
+        if len(ws.clusters[f]) == len(r.members) and not fresh.intersection(ws.clusters[f]):
+            ws.estimates[f] = coasting[f]  # unchanged: the previous fusion, propagated
+    ws.release_outliers([f for f, m in ws.clusters.items() if fresh.intersection(m)], config.release_gate)
+    assigned = {m for members in ws.clusters.values() for m in members}
+    free = sorted((i for i in range(len(srcs)) if i not in assigned), key=lambda i: keys[i])
+    counter = [state.next_number]
+
+    def new_id() -> str:
+        counter[0] += 1
+        return f"{config.nation}-F{counter[0] - 1}"
+
     if free:
-        next_number = _assign_free(free, clusters, record_est, xs, ps, lineages, nations, config, bias2,
-                                   next_number)
-    est = _estimates(clusters, xs, ps, lineages, config)
-    prev = {r.fused_id: r for r in old_records}
-    impacts = fuse_impacts([[srcs[m].impact for m in clusters[f] if srcs[m].impact is not None]
-                            for f in clusters], config.criterion)
+        ws.assign_free(free, {f: coasting[f] for f, m in ws.clusters.items() if not m and f in coasting},
+                       config.gate, new_id)
+    ws.refresh([f for f in ws.clusters if f not in ws.estimates])
+    impacts = fuse_impacts([[srcs[m].impact for m in ws.clusters[f] if srcs[m].impact is not None]
+                            for f in ws.clusters], config.criterion)
     tracks, records, changed, all_disagreements = [], {}, set(), []
-    for (fid, members), impact in zip(clusters.items(), impacts, strict=True):
+    for (fid, members), impact in zip(ws.clusters.items(), impacts, strict=True):
         old = prev.get(fid)
         member_keys = frozenset(keys[m] for m in members)
         ms = [srcs[m] for m in members]
         if members:
-            x, p = est[fid]
+            x, p = ws.estimates[fid]
             current = any(s.status is SourceStatus.ACTIVE and now - s.time <= config.lost_after for s in ms)
             status = FusedStatus.ACTIVE if current else FusedStatus.LOST
             last_update = max(s.time for s in ms)
@@ -252,7 +194,7 @@ def update(state: PictureState, sources: Sequence[object], now: float,
             n_updates = (old.n_updates if old else 0) + int(old is None or last_update > old.last_update)
         else:
             assert old is not None
-            x, p = record_est[fid]
+            x, p = coasting[fid]
             all_ended = bool(old.members) and old.members <= ended
             status = (FusedStatus.DROPPED if all_ended or now - old.last_update > config.drop_after
                       else FusedStatus.LOST)
@@ -274,7 +216,7 @@ def update(state: PictureState, sources: Sequence[object], now: float,
             records[fid] = FusedRecord(fid, member_keys, now, x, p, status, first_time, last_update,
                                        n_updates, phase, cls)
     new_state = PictureState(nation=state.nation, sources=MappingProxyType(held),
-                             records=MappingProxyType(records), next_number=next_number, time=now)
+                             records=MappingProxyType(records), next_number=counter[0], time=now)
     picture = Picture(nation=state.nation, time=now, tracks=tuple(tracks),
                       disagreements=tuple(all_disagreements), rejected=tuple(rejected),
                       changed=frozenset(changed))

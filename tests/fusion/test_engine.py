@@ -1,0 +1,293 @@
+"""The fusion step: association with biases, stable ids, lost/dropped, disagreement, bad input."""
+
+import numpy as np
+import pytest
+
+from tests.fusion.builders import T0, diag_cov, midcourse_state, random_cov, source
+from trilink.fusion import (
+    FusedStatus,
+    FusionConfig,
+    FusionEngine,
+    ImpactPoint,
+    SourceStatus,
+    SourceTrack,
+)
+from trilink.fusion.predict import physics_propagator
+from trilink.geo.frames import enu_rotation
+
+P_SHARP = diag_cov(100.0, 5.0)
+
+
+def _engine(**kw: object) -> FusionEngine:
+    return FusionEngine(FusionConfig(nation="JPN", **kw))
+
+
+def _truth(x0: np.ndarray, t: float) -> np.ndarray:
+    return physics_propagator(x0[None], np.array([T0]), t)[0]
+
+
+def _noisy(rng: np.random.Generator, x: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    return x + np.linalg.cholesky(cov) @ rng.normal(size=6)
+
+
+def _bias(lat_deg: float, lon_deg: float, east: float, north: float) -> np.ndarray:
+    e, n, _ = enu_rotation(np.radians(lat_deg), np.radians(lon_deg))
+    return np.concatenate([east * e + north * n, np.zeros(3)])
+
+
+def test_own_track_and_partner_reports_fuse_into_one_track(rng: np.random.Generator) -> None:
+    x = midcourse_state()
+    eng = _engine()
+    picture = eng.update([source("JPN", "J1", _noisy(rng, x, P_SHARP), P_SHARP),
+                          source("KOR", "K7", _noisy(rng, _truth(x, T0 - 1.5), 4 * P_SHARP), 4 * P_SHARP,
+                                 time=T0 - 1.5),
+                          source("USA", "U2", _noisy(rng, _truth(x, T0 - 0.5), 9 * P_SHARP), 9 * P_SHARP,
+                                 time=T0 - 0.5)], T0)
+    (track,) = picture.tracks
+    assert track.fused_id == "JPN-F1"
+    assert track.sources == (("JPN", "J1"), ("KOR", "K7"), ("USA", "U2"))
+    assert track.nations == {"JPN", "KOR", "USA"}
+    assert track.status is FusedStatus.ACTIVE
+    assert np.linalg.det(track.covariance) <= np.linalg.det(P_SHARP) * (1 + 1e-9)
+    assert picture.changed == {"JPN-F1"}
+
+
+def test_registration_bias_within_allowance_still_associates(rng: np.random.Generator) -> None:
+    """KOR's radar is registered 1.2 km off: far outside its 100 m covariance, inside the bias allowance."""
+    x = midcourse_state()
+    korea = x + _bias(40.0, 134.0, 900.0, -800.0)
+    pictures = {}
+    for bias in (0.0, 500.0):
+        eng = _engine(bias_position=bias)
+        pictures[bias] = eng.update([source("JPN", "J1", x, P_SHARP),
+                                     source("KOR", "K1", korea, P_SHARP)], T0)
+    assert len(pictures[500.0].tracks) == 1
+    assert len(pictures[0.0].tracks) == 2  # without the allowance the gate fails: the allowance is what works
+
+
+def test_salvo_is_assigned_globally_one_to_one(rng: np.random.Generator) -> None:
+    """Three missiles 3 km apart in a line; partners' reports shifted by biases; each lands on its own."""
+    base = midcourse_state()
+    missiles = [base + _bias(40.0, 134.0, 3000.0 * i, 0.0) for i in range(3)]
+    own = [source("JPN", f"J{i}", m, P_SHARP) for i, m in enumerate(missiles)]
+    eng = _engine()
+    eng.update(own, T0)
+    shift = _bias(40.0, 134.0, 1100.0, 0.0)  # KOR's bias pulls every report towards the next missile
+    picture = eng.update([source("KOR", f"K{i}", m + shift, diag_cov(300.0, 8.0))
+                          for i, m in enumerate(missiles)], T0)
+    for i in range(3):
+        track = picture.containing("KOR", f"K{i}")
+        assert track is not None and ("JPN", f"J{i}") in track.sources
+    assert len(picture.tracks) == 3
+
+
+def test_partner_reports_are_associated_among_themselves_before_any_own_track(
+        rng: np.random.Generator) -> None:
+    x = midcourse_state()
+    eng = _engine()
+    picture = eng.update([source("KOR", "K1", _noisy(rng, x, P_SHARP), P_SHARP),
+                          source("USA", "U1", _noisy(rng, x, P_SHARP), P_SHARP)], T0)
+    (track,) = picture.tracks
+    assert track.nations == {"KOR", "USA"}
+    later = eng.update([source("JPN", "J9", _truth(x, T0 + 2), P_SHARP, time=T0 + 2)], T0 + 2)
+    assert [t.fused_id for t in later.tracks] == [track.fused_id]
+    assert later.tracks[0].nations == {"JPN", "KOR", "USA"}
+
+
+def test_fused_ids_are_stable_over_a_flight(rng: np.random.Generator) -> None:
+    x0 = midcourse_state()
+    second = midcourse_state(38.0, 130.0, 150e3)
+    eng = _engine()
+    ids = []
+    for k in range(12):
+        t = T0 + 4.0 * k
+        x = _truth(x0, t)
+        srcs = [source("JPN", "J1", _noisy(rng, x, P_SHARP), P_SHARP, time=t),
+                source("KOR", "K3", _noisy(rng, _truth(second, t - 1.0), P_SHARP), P_SHARP, time=t - 1.0)]
+        if k % 3 == 0:  # the USA reports less often
+            srcs.append(source("USA", "U8", _noisy(rng, _truth(x0, t - 0.5), 4 * P_SHARP), 4 * P_SHARP,
+                               time=t - 0.5))
+        picture = eng.update(srcs, t + 0.2)
+        ids.append({t_.fused_id: t_.sources for t_ in picture.tracks})
+    assert all(i == ids[-1] for i in ids[3:])
+    assert ids[-1] == {"JPN-F1": (("JPN", "J1"), ("USA", "U8")), "JPN-F2": (("KOR", "K3"),)}
+
+
+def test_assignment_is_sticky_until_the_gate_clearly_fails() -> None:
+    x = midcourse_state()
+    p = diag_cov(100.0, 1.0)
+    e = _bias(40.0, 134.0, 1.0, 0.0)[:3]
+    eng = _engine(bias_position=0.0, bias_velocity=0.0)
+    eng.update([source("JPN", "J1", x, p), source("KOR", "K1", x, p)], T0)
+    sigma = np.sqrt(2.0) * 100.0  # std of the difference along one axis
+    # d² = 20: outside the 16.8 entry gate, inside the 27.9 release gate → stays.
+    nudged = x.copy()
+    nudged[:3] += e * sigma * np.sqrt(20.0)
+    picture = eng.update([source("JPN", "J1", x, p, time=T0 + 1e-6), source("KOR", "K1", nudged, p,
+                                                                            time=T0 + 1e-6)], T0 + 1e-6)
+    assert len(picture.tracks) == 1
+    # A fresh pair at the same separation would not be associated.
+    fresh = _engine(bias_position=0.0, bias_velocity=0.0).update(
+        [source("JPN", "J1", x, p), source("KOR", "K1", nudged, p)], T0)
+    assert len(fresh.tracks) == 2
+    # d² = 40: clearly fails → the partner's track leaves; our own keeps the id.
+    far = x.copy()
+    far[:3] += e * sigma * np.sqrt(40.0)
+    picture = eng.update([source("KOR", "K1", far, p, time=T0 + 2e-6)], T0 + 2e-6)
+    assert picture.containing("JPN", "J1").fused_id == "JPN-F1"
+    assert picture.containing("KOR", "K1").fused_id == "JPN-F2"
+
+
+def test_lost_then_dropped_by_timeouts() -> None:
+    x = midcourse_state()
+    eng = _engine(lost_after=10.0, drop_after=30.0)
+    eng.update([source("KOR", "K1", x, P_SHARP)], T0)
+    assert eng.update([], T0 + 5).tracks[0].status is FusedStatus.ACTIVE
+    lost = eng.update([], T0 + 20).tracks[0]
+    assert lost.status is FusedStatus.LOST
+    assert np.trace(lost.covariance) > np.trace(P_SHARP)  # extrapolated, and less sure
+    dropped = eng.update([], T0 + 31)
+    assert [(t.fused_id, t.status) for t in dropped.tracks] == [("JPN-F1", FusedStatus.DROPPED)]
+    assert "JPN-F1" in dropped.changed
+    assert eng.update([], T0 + 32).tracks == ()
+
+
+def test_originator_lost_and_dropped_status() -> None:
+    x = midcourse_state()
+    eng = _engine()
+    eng.update([source("KOR", "K1", x, P_SHARP)], T0)
+    lost = eng.update([source("KOR", "K1", x, P_SHARP, time=T0, status=SourceStatus.LOST)], T0 + 1)
+    assert lost.tracks[0].status is FusedStatus.LOST
+    gone = eng.update([source("KOR", "K1", x, P_SHARP, time=T0 + 1, status=SourceStatus.DROPPED)], T0 + 2)
+    assert gone.tracks[0].status is FusedStatus.DROPPED
+    assert eng.update([], T0 + 3).tracks == ()
+
+
+def test_lost_fused_track_is_picked_up_again_under_the_same_id(rng: np.random.Generator) -> None:
+    x0 = midcourse_state()
+    eng = _engine(lost_after=5.0, drop_after=60.0)
+    eng.update([source("KOR", "K1", x0, P_SHARP)], T0)
+    assert eng.update([], T0 + 20).tracks[0].status is FusedStatus.LOST
+    x = _truth(x0, T0 + 25)
+    picture = eng.update([source("JPN", "J4", _noisy(rng, x, P_SHARP), P_SHARP, time=T0 + 25)], T0 + 25)
+    assert [(t.fused_id, t.status) for t in picture.tracks] == [("JPN-F1", FusedStatus.ACTIVE)]
+
+
+def _impact(lat_deg: float, lon_deg: float, sigma: float) -> ImpactPoint:
+    return ImpactPoint(np.radians(lat_deg), np.radians(lon_deg), np.diag([sigma**2, sigma**2]), T0 + 400)
+
+
+def test_impact_disagreement_is_flagged_not_hidden() -> None:
+    x = midcourse_state()
+    eng = _engine()
+    agree = eng.update([source("KOR", "K1", x, P_SHARP, impact=_impact(39.0, 139.0, 5e3)),
+                        source("USA", "U1", x, P_SHARP, impact=_impact(39.02, 139.03, 5e3))], T0)
+    assert agree.disagreements == ()
+    fused_impact = agree.tracks[0].impact
+    assert fused_impact is not None and 39.0 <= np.degrees(fused_impact.lat) <= 39.02
+    disagree = eng.update([source("USA", "U1", x, P_SHARP, time=T0 + 0.1,
+                                  impact=_impact(39.5, 139.0, 5e3))], T0 + 0.1)  # 55 km north
+    (d,) = disagree.disagreements
+    assert d.fused_id == "JPN-F1" and {d.source_a, d.source_b} == {("KOR", "K1"), ("USA", "U1")}
+    assert d.mahalanobis_sq > d.threshold and 50e3 < d.distance < 60e3
+    assert disagree.tracks[0].disagreements == (d,)
+
+
+def test_provenance_of_a_fused_track_lists_every_contributor() -> None:
+    x = midcourse_state()
+    eng = _engine()
+    picture = eng.update([source("JPN", "J1", x, P_SHARP),
+                          source("USA", "U5", x, P_SHARP, provenance=frozenset({("KOR", "K2")}))], T0)
+    assert picture.tracks[0].contributors == {("JPN", "J1"), ("USA", "U5"), ("KOR", "K2")}
+
+
+def _bad_sources(x: np.ndarray) -> list[tuple[object, str]]:
+    nan_state = x.copy()
+    nan_state[2] = np.nan
+    not_psd = P_SHARP.copy()
+    not_psd[0, 0] = -1.0
+    asym = P_SHARP.copy()
+    asym[0, 1] = 5e3
+    inf_cov = P_SHARP.copy()
+    inf_cov[4, 4] = np.inf
+    bad_impact = ImpactPoint(0.5, 2.4, np.array([[1.0, 2.0], [2.0, 1.0]]))
+    return [
+        (source("KOR", "a", nan_state, P_SHARP), "non-finite"),
+        (source("KOR", "b", x, not_psd), "positive definite"),
+        (source("KOR", "c", x, asym), "symmetric"),
+        (source("KOR", "d", x, inf_cov), "non-finite"),
+        (source("KOR", "e", x[:3], P_SHARP), "shape"),
+        (source("KOR", "f", x, P_SHARP, time=T0 + 60), "future"),
+        (source("KOR", "g", x, P_SHARP, time=float("nan")), "time"),
+        (source("kor", "h", x, P_SHARP), "nation"),
+        (source("KOR", "", x, P_SHARP), "track_id"),
+        (source("KOR", "i", x * 0.0, P_SHARP), "Earth"),
+        (source("KOR", "j", x, P_SHARP, impact=bad_impact), "impact covariance"),
+        (SourceTrack("KOR", "k", T0, ["a"] * 6, P_SHARP), "numeric"),  # type: ignore[arg-type]
+        (source("KOR", "m", x, np.zeros((6, 6))), "zero"),
+        ({"nation": "KOR"}, "not a SourceTrack"),
+        (None, "not a SourceTrack"),
+    ]
+
+
+def test_bad_inputs_are_rejected_with_a_reason_and_valid_ones_still_fused() -> None:
+    x = midcourse_state()
+    bad = _bad_sources(x)
+    eng = _engine()
+    picture = eng.update([b for b, _ in bad] + [source("USA", "U1", x, P_SHARP)], T0)
+    assert len(picture.rejected) == len(bad)
+    for rejection, (_, expected) in zip(picture.rejected, bad, strict=True):
+        assert expected in rejection.reason, rejection
+    assert [t.sources for t in picture.tracks] == [(("USA", "U1"),)]
+
+
+def test_an_older_copy_of_a_held_report_is_refused() -> None:
+    x = midcourse_state()
+    eng = _engine()
+    eng.update([source("KOR", "K1", x, P_SHARP, time=T0)], T0)
+    picture = eng.update([source("KOR", "K1", x, P_SHARP, time=T0 - 3)], T0 + 1)
+    assert [r.reason.split(" (")[0] for r in picture.rejected] == ["older than the estimate held"]
+
+
+def test_non_finite_time_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not finite"):
+        _engine().update([], float("nan"))
+
+
+def test_random_garbage_never_crashes(rng: np.random.Generator) -> None:
+    x = midcourse_state()
+    eng = _engine()
+    for k in range(30):
+        junk = []
+        for j in range(5):
+            state = x + rng.normal(size=6) * 10.0 ** rng.uniform(0, 9)
+            cov = random_cov(rng) * rng.choice([1.0, -1.0, 0.0, np.inf, 1e-30])
+            junk.append(SourceTrack("KOR", f"K{j}", T0 + k + rng.uniform(-3, 3), state, cov))
+        eng.update(junk, T0 + k)  # must not raise
+
+
+def test_to_track_converts_for_assessment() -> None:
+    x = midcourse_state()
+    track = _engine().update([source("KOR", "K1", x, P_SHARP)], T0).tracks[0].to_track("JPN")
+    assert track.track_id == "JPN-F1" and track.nation == "JPN" and track.time == T0
+    assert np.array_equal(track.state, x)
+
+
+def test_the_update_function_is_pure() -> None:
+    from trilink.fusion import PictureState, update
+
+    x = midcourse_state()
+    config = FusionConfig(nation="JPN")
+    s0 = PictureState(nation="JPN")
+    s1, p1 = update(s0, [source("KOR", "K1", x, P_SHARP)], T0, config)
+    _, p1_again = update(s0, [source("KOR", "K1", x, P_SHARP)], T0, config)
+    assert s0.records == {} and s0.sources == {}
+    assert [t.fused_id for t in p1.tracks] == [t.fused_id for t in p1_again.tracks]
+    assert "JPN-F1" in s1.records
+
+
+def test_own_nation_not_named_first_still_gets_ids_from_the_node() -> None:
+    x = midcourse_state()
+    eng = FusionEngine(FusionConfig(nation="KOR"))
+    picture = eng.update([source("JPN", "J1", x, P_SHARP), source("KOR", "K1", x, P_SHARP)], T0)
+    assert [t.fused_id for t in picture.tracks] == ["KOR-F1"]
