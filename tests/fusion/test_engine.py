@@ -238,6 +238,9 @@ def test_bad_inputs_are_rejected_with_a_reason_and_valid_ones_still_fused() -> N
     assert len(picture.rejected) == len(bad)
     for rejection, (_, expected) in zip(picture.rejected, bad, strict=True):
         assert expected in rejection.reason, rejection
+        assert rejection.code != "invalid", rejection
+    codes = {r.code for r in picture.rejected}
+    assert {"bad_state", "bad_covariance", "future_time", "bad_time", "bad_nation", "not_source"} <= codes
     assert [t.sources for t in picture.tracks] == [(("USA", "U1"),)]
 
 
@@ -247,6 +250,7 @@ def test_an_older_copy_of_a_held_report_is_refused() -> None:
     eng.update([source("KOR", "K1", x, P_SHARP, time=T0)], T0)
     picture = eng.update([source("KOR", "K1", x, P_SHARP, time=T0 - 3)], T0 + 1)
     assert [r.reason.split(" (")[0] for r in picture.rejected] == ["older than the estimate held"]
+    assert picture.rejected[0].code == "superseded"
 
 
 def test_non_finite_time_is_a_value_error() -> None:

@@ -34,7 +34,14 @@ from trilink.fusion.combine import Criterion
 from trilink.fusion.impact import DISAGREEMENT_GATE, disagreements, fuse_impacts
 from trilink.fusion.picture import FusedStatus, FusedTrack, Picture, Rejection
 from trilink.fusion.predict import DEFAULT_PROCESS_NOISE, Propagator, physics_propagator, predict
-from trilink.fusion.source import SourceKey, SourceStatus, SourceTrack, clean_source, validate_source
+from trilink.fusion.source import (
+    SourceKey,
+    SourceStatus,
+    SourceTrack,
+    clean_source,
+    reason_code,
+    validate_source,
+)
 from trilink.model import Assessment, MissileClass, Phase, Track
 
 Assessor = Callable[[Track, float], Assessment]
@@ -109,14 +116,14 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
         reason = validate_source(raw, now, max_future=config.max_future, max_age=config.drop_after)
         if reason is not None:
             nation, track_id = _label(getattr(raw, "nation", "?")), _label(getattr(raw, "track_id", "?"))
-            rejected.append(Rejection(nation, track_id, reason))
+            rejected.append(Rejection(nation, track_id, reason, reason_code(reason)))
             continue
         assert isinstance(raw, SourceTrack)
         src = clean_source(raw)
         old = held.get(src.key)
         if old is not None and src.time < old.time:
-            rejected.append(Rejection(src.nation, src.track_id,
-                                      f"older than the estimate held ({old.time - src.time:.3f} s)"))
+            reason = f"older than the estimate held ({old.time - src.time:.3f} s)"
+            rejected.append(Rejection(src.nation, src.track_id, reason, reason_code(reason)))
             continue
         if src.status is SourceStatus.DROPPED:
             held.pop(src.key, None)

@@ -44,6 +44,9 @@ class Rejection:
     nation: str
     track_id: str
     reason: str
+    """One line naming what was wrong."""
+    code: str = "invalid"
+    """Stable short code for counters (``trilink.fusion.source.reason_code``)."""
 
 
 @dataclass(frozen=True, slots=True)

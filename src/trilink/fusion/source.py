@@ -158,6 +158,19 @@ def _impact_problem(impact: object) -> str | None:
     return _covariance_problem(cov, "impact covariance")
 
 
+_CODES = (("not a SourceTrack", "not_source"), ("nation", "bad_nation"), ("track_id", "bad_track_id"),
+          ("time is not", "bad_time"), ("time is", "stale_time"), ("state", "bad_state"),
+          ("covariance", "bad_covariance"), ("status", "bad_status"), ("provenance", "bad_provenance"),
+          ("impact", "bad_impact"), ("older than", "superseded"))
+
+
+def reason_code(reason: str) -> str:
+    """A short stable code for a rejection reason (for counters: the reasons themselves carry numbers)."""
+    if reason.startswith("time is") and reason.endswith("future"):
+        return "future_time"
+    return next((code for prefix, code in _CODES if reason.startswith(prefix)), "invalid")
+
+
 def clean_source(source: SourceTrack) -> SourceTrack:
     """A validated source with float arrays, a symmetric covariance and ``key`` in its provenance."""
     cov = np.asarray(source.covariance, dtype=float)
