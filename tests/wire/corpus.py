@@ -158,7 +158,8 @@ def corpus(n: int, seed: int = 5, signer: Signer | None = None) -> Iterator[byte
         elif kind == 1:
             yield _structured_random(rng)
         else:
-            data = rng.choice(bases)
-            for _ in range(rng.randint(1, 3)):
-                data = _mutate(rng, data) if data else rng.randbytes(4)
+            base = data = rng.choice(bases)
+            while data == base:  # a mutation that changed nothing would be a valid message
+                for _ in range(rng.randint(1, 3)):
+                    data = _mutate(rng, data) if data else rng.randbytes(4)
             yield data

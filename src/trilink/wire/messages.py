@@ -248,7 +248,7 @@ class Envelope(Struct, frozen=True, array_like=True):
     ``trilink.wire.codec.signed_bytes(version, kind, key_id, body)``.
     """
 
-    version: Annotated[int, Meta(description="SCHEMA_VERSION of the sender.")]
+    version: Annotated[int, Meta(ge=0, le=65535, description="SCHEMA_VERSION of the sender.")]
     kind: Annotated[str, Meta(description="'track', 'alert' or 'heartbeat'.")]
     key_id: Annotated[str, Meta(
         description="Signing key: '<NATION>-<12 hex digits of SHA-256(public key)>'.")]

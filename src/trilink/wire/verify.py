@@ -97,7 +97,7 @@ def _check(data: bytes, policy: ReceiverPolicy, now: float) -> Accepted | Reject
         envelope = open_envelope(data)
     except msgspec.ValidationError as exc:
         return Rejection(Reason.SCHEMA, f"envelope: {exc}")
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec raises the latter for bad UTF-8
         return Rejection(Reason.DECODE, f"envelope: {exc}")
     if envelope.version != SCHEMA_VERSION:
         return Rejection(Reason.SCHEMA,
@@ -108,7 +108,7 @@ def _check(data: bytes, policy: ReceiverPolicy, now: float) -> Accepted | Reject
         message = decode(envelope.kind, envelope.body)
     except msgspec.ValidationError as exc:
         return Rejection(Reason.SCHEMA, f"{envelope.kind}: {exc}")
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         return Rejection(Reason.DECODE, f"{envelope.kind} body: {exc}")
     problem = message_problem(message)
     if problem is not None:

@@ -1,0 +1,47 @@
+"""JSON Schema of the wire types, generated from the msgspec Structs into docs/wire/*.json.
+
+``trilink wire schema`` rewrites the files; tests/wire/test_schema.py fails when
+the committed files differ from what the types generate (a stale schema).
+"""
+
+import json
+from pathlib import Path
+
+import msgspec
+
+from trilink.wire.messages import SCHEMA_VERSION, AlertNotice, Envelope, Heartbeat, TrackReport
+
+SCHEMA_TYPES: dict[str, type] = {
+    "envelope": Envelope, "track_report": TrackReport, "alert_notice": AlertNotice, "heartbeat": Heartbeat}
+
+
+def schema_documents() -> dict[str, str]:
+    """File name → JSON Schema text (sorted keys, 2-space indent, trailing newline) of every wire type."""
+    documents = {}
+    for name, typ in SCHEMA_TYPES.items():
+        schema = msgspec.json.schema(typ)
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                  "title": f"trilink wire {name} (schema version {SCHEMA_VERSION})", **schema}
+        documents[f"{name}.json"] = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return documents
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write every schema document into ``directory``; returns the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schema_documents().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale_schemas(directory: Path) -> list[str]:
+    """Names of schema files in ``directory`` that are missing or differ from the types."""
+    stale = []
+    for name, text in schema_documents().items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(name)
+    return stale
