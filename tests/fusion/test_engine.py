@@ -295,3 +295,33 @@ def test_own_nation_not_named_first_still_gets_ids_from_the_node() -> None:
     eng = FusionEngine(FusionConfig(nation="KOR"))
     picture = eng.update([source("JPN", "J1", x, P_SHARP), source("KOR", "K1", x, P_SHARP)], T0)
     assert [t.fused_id for t in picture.tracks] == ["KOR-F1"]
+
+
+def test_fused_tracks_are_assessed_when_they_change_and_otherwise_every_few_seconds() -> None:
+    from trilink.model import Assessment, MissileClass, Phase, Track
+
+    calls: list[tuple[str, float]] = []
+
+    def fake_assess(track: Track, now: float) -> Assessment:
+        calls.append((track.track_id, now))
+        if track.track_id == "JPN-F2":
+            raise ValueError("no impact ahead")
+        return Assessment(track_id=track.track_id, time=now, phase=Phase.MIDCOURSE, launch=None, impact=None,
+                          apogee=None, ground_range=None, time_to_impact=100.0, ground_track=np.zeros((0, 4)),
+                          missile_class=MissileClass.IRBM, class_reason="test")
+
+    x, y = midcourse_state(), midcourse_state(30.0, 125.0)
+    eng = _engine(assess=fake_assess, reassess_after=5.0)
+    first = eng.update([source("KOR", "K1", x, P_SHARP), source("KOR", "K2", y, P_SHARP)], T0)
+    assert first.tracks[0].assessment is not None and first.tracks[0].assessment.time == T0
+    assert first.tracks[1].assessment is None  # the assessor's ValueError is "no assessment", not a crash
+    calls.clear()
+    eng.update([], T0 + 1)  # nothing changed, JPN-F1 assessed recently; JPN-F2 has none yet → retried
+    assert calls == [("JPN-F2", T0 + 1)]
+    calls.clear()
+    again = eng.update([source("KOR", "K1", _truth(x, T0 + 2), P_SHARP, time=T0 + 2)], T0 + 2)
+    assert ("JPN-F1", T0 + 2) in calls  # re-fused → re-assessed
+    assert again.track("JPN-F1").assessment.time == T0 + 2
+    calls.clear()
+    eng.update([], T0 + 7.5)
+    assert ("JPN-F1", T0 + 7.5) in calls  # stale after 5 s

@@ -73,6 +73,8 @@ class FusionConfig:
     propagator: Propagator = physics_propagator
     assess: Assessor | None = None
     """When set, each active or lost fused track is assessed (launch, impact ellipse, time to impact)."""
+    reassess_after: float = 5.0
+    """An unchanged fused track keeps its assessment this long (seconds); a re-fused one is re-assessed."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class FusedRecord:
     n_updates: int
     phase: Phase
     missile_class: MissileClass
+    assessment: Assessment | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ def update(state: PictureState, sources: Sequence[object], now: float,
         ws.clusters[f] = sorted(index[k] for k in r.members if k in index)
         if len(ws.clusters[f]) == len(r.members) and not fresh.intersection(ws.clusters[f]):
             ws.estimates[f] = coasting[f]  # unchanged: the previous fusion, propagated
+    unchanged = set(ws.estimates)
     ws.release_outliers([f for f, m in ws.clusters.items() if fresh.intersection(m)], config.release_gate)
     assigned = {m for members in ws.clusters.values() for m in members}
     free = sorted((i for i in range(len(srcs)) if i not in assigned), key=lambda i: keys[i])
@@ -214,14 +218,17 @@ def update(state: PictureState, sources: Sequence[object], now: float,
                            sources=tuple(sorted(member_keys)), contributors=contributors, phase=phase,
                            missile_class=cls, first_time=first_time, last_update=last_update,
                            n_updates=n_updates, impact=impact, disagreements=found)
-        if config.assess is not None and status is not FusedStatus.DROPPED:
-            track = replace(track, assessment=_safe_assess(config.assess, track, config.nation, now))
+        assessment = old.assessment if old else None
+        if config.assess is not None and status is not FusedStatus.DROPPED and (
+                fid not in unchanged or assessment is None or now - assessment.time >= config.reassess_after):
+            assessment = _safe_assess(config.assess, track, config.nation, now)
+        track = replace(track, assessment=assessment)
         tracks.append(track)
         if old is None or old.members != member_keys or old.status is not status:
             changed.add(fid)
         if status is not FusedStatus.DROPPED:
             records[fid] = FusedRecord(fid, member_keys, now, x, p, status, first_time, last_update,
-                                       n_updates, phase, cls)
+                                       n_updates, phase, cls, assessment)
     new_state = PictureState(nation=state.nation, sources=MappingProxyType(held),
                              records=MappingProxyType(records), next_number=counter[0], time=now)
     picture = Picture(nation=state.nation, time=now, tracks=tuple(tracks),
