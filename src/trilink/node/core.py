@@ -122,6 +122,9 @@ class NodeCore:
         if self._tracker is None:
             self._tracker = stages.make_tracker(self.network, self.nation)
         tracks = stages.tracker_update(self._tracker, measurements, now)
+        if tracks is None:
+            self.counters["tracker_failures"] += 1
+            tracks = list(self.tracks.values())
         current: dict[str, Track] = {}
         for track in tracks:
             if track.status is TrackStatus.TENTATIVE:

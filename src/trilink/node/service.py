@@ -44,8 +44,8 @@ class Transport(Protocol):
     async def start(self, handler: Handler) -> None:
         """Begin delivering partners' sealed messages to ``handler``."""
 
-    async def publish(self, recipient: str, msg_id: str, data: bytes) -> None:
-        """Publish one sealed message released to ``recipient`` (acknowledged, de-duplicated by id)."""
+    async def publish(self, msg_id: str, data: bytes, recipients: tuple[str, ...]) -> None:
+        """Publish one sealed message released to ``recipients`` (acknowledged, de-duplicated by id)."""
 
     async def close(self) -> None:
         """Stop delivering and disconnect."""
@@ -106,22 +106,23 @@ class NodeService:
         self.metrics.measurements.inc(len(measurements))
         self._record(result.entries)
         for out in result.outgoing:
-            for recipient in out.recipients:
-                await self._publish(recipient, out.msg_id, out.data)
+            if out.recipients:
+                await self._publish(out.recipients, out.msg_id, out.data)
         if result.picture_changed:
             self._picture_changed()
         return result
 
-    async def _publish(self, recipient: str, msg_id: str, data: bytes) -> None:
+    async def _publish(self, recipients: tuple[str, ...], msg_id: str, data: bytes) -> None:
         if self.transport is None:
             return
         try:
-            await self.transport.publish(recipient, msg_id, data)
-            self.published += 1
-            self.metrics.reports_sent.labels(self.nation, recipient).inc()
+            await self.transport.publish(msg_id, data, recipients)
+            self.published += len(recipients)
+            for recipient in recipients:
+                self.metrics.reports_sent.labels(self.nation, recipient).inc()
         except Exception as exc:  # a partner's outage must not stop the node: count, log, go on
             self.publish_failures += 1
-            log.warning("publish failed", extra=fields(nation=self.nation, recipient=recipient,
+            log.warning("publish failed", extra=fields(nation=self.nation, recipients=",".join(recipients),
                                                        msg_id=msg_id, error=f"{type(exc).__name__}: {exc}"))
 
     async def handle_incoming(self, data: bytes) -> None:

@@ -26,25 +26,47 @@ VerifyFn = Callable[[bytes, float], tuple[Message | None, str | None]]
 
 def make_tracker(network: NetworkConfig, nation: str) -> Any:
     """The nation's tracker, configured from the network's description of its sensors."""
-    from trilink.track import Tracker, TrackerConfig
+    from trilink.track.config import TrackerConfig
+    from trilink.track.tracker import Tracker
 
     return Tracker(TrackerConfig.for_nation(network, nation))
 
 
-def tracker_update(tracker: Any, measurements: list[Measurement], now: float) -> list[Track]:
-    """Feed the tracker; the tracks it holds (tentative ones included) at ``now``."""
-    return list(tracker.update(measurements, now))
+def tracker_update(tracker: Any, measurements: list[Measurement], now: float) -> list[Track] | None:
+    """Feed the tracker; the tracks it holds (tentative ones included) at ``now``.
+
+    None when the tracker failed on this batch: the node logs it, counts it and keeps
+    its previous tracks rather than stopping (a service must outlive one bad batch).
+    """
+    try:
+        return list(tracker.update(measurements, now))
+    except Exception:
+        log.exception("tracker failed on a batch", extra={"fields": {"measurements": len(measurements)}})
+        return None
 
 
 def assess(track: Track, now: float) -> Assessment | None:
     """The track's assessment, or None when it admits none yet (e.g. no impact ahead)."""
-    from trilink.track import assess as track_assess
-
+    track_assess = _assessor()
+    if track_assess is None:
+        return None
     try:
         return track_assess(track, now)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
         log.debug("assessment failed", extra={"fields": {"track": track.track_id, "error": str(exc)}})
         return None
+
+
+def _assessor() -> Callable[[Track, float], Assessment] | None:
+    """The tracker package's ``assess`` function (None while it is not available)."""
+    try:
+        from trilink.track import assess as track_assess
+    except ImportError:
+        try:
+            from trilink.track.assess import assess as track_assess
+        except ImportError:
+            return None
+    return track_assess
 
 
 def make_verifier(network: NetworkConfig, nation: str, trust: TrustStore,
