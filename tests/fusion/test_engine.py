@@ -325,3 +325,29 @@ def test_fused_tracks_are_assessed_when_they_change_and_otherwise_every_few_seco
     calls.clear()
     eng.update([], T0 + 7.5)
     assert ("JPN-F1", T0 + 7.5) in calls  # stale after 5 s
+
+
+def test_fused_tracks_that_converge_are_merged_under_the_older_id() -> None:
+    """KOR's first report is 8 km off (a poor early track): two fused tracks; once it converges, one."""
+    x = midcourse_state()
+    eng = _engine()
+    early = eng.update([source("USA", "U1", x, P_SHARP),
+                        source("KOR", "K1", x + _bias(40, 134, 8e3, 0), P_SHARP)], T0)
+    assert [t.sources for t in early.tracks] == [(("KOR", "K1"),), (("USA", "U1"),)]
+    assert [t.fused_id for t in early.tracks] == ["JPN-F1", "JPN-F2"]
+    later = eng.update([source("KOR", "K1", _truth(x, T0 + 1), P_SHARP, time=T0 + 1),
+                        source("USA", "U1", _truth(x, T0 + 1), P_SHARP, time=T0 + 1)], T0 + 1)
+    status = {t.fused_id: (t.status, t.merged_into, t.sources) for t in later.tracks}
+    assert status == {"JPN-F1": (FusedStatus.ACTIVE, None, (("KOR", "K1"), ("USA", "U1"))),
+                      "JPN-F2": (FusedStatus.DROPPED, "JPN-F1", ())}
+    assert later.changed == {"JPN-F1", "JPN-F2"}
+    assert [t.fused_id for t in eng.update([], T0 + 2).tracks] == ["JPN-F1"]
+
+
+def test_two_tracks_of_one_nation_are_never_merged() -> None:
+    x = midcourse_state()
+    eng = _engine()
+    picture = eng.update([source("KOR", "K1", x, P_SHARP), source("KOR", "K2", x, P_SHARP)], T0)
+    assert len(picture.tracks) == 2
+    picture = eng.update([source("USA", "U1", x, P_SHARP)], T0 + 0.01)
+    assert sum(len(t.sources) for t in picture.tracks) == 3 and len(picture.tracks) == 2

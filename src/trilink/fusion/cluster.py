@@ -133,3 +133,39 @@ class Workspace:
                     grown.add(fid)
         return grown
 
+    def merge_duplicates(self, candidates: Sequence[str], gate: float) -> dict[str, str]:
+        """Merge fused tracks that turn out to be the same object (gate passed, no nation in common).
+
+        Two fused tracks can start apart (early boost tracks, a partner's first vague report) and
+        converge; sticky association alone would keep them apart for ever. Only pairs involving a
+        ``candidates`` cluster (changed in this update) are tested. The older id (lower number,
+        created first) survives. Returns {absorbed id: surviving id}.
+        """
+        live = [f for f in self.clusters if self.clusters[f]]
+        cand = [f for f in dict.fromkeys(candidates) if self.clusters.get(f)]
+        if not cand or len(live) < 2:
+            return {}
+        self.refresh([f for f in live if f not in self.estimates])
+        lx = np.array([self.estimates[f][0] for f in live])
+        lp = np.array([self.estimates[f][1] for f in live])
+        cx = np.array([self.estimates[f][0] for f in cand])
+        cp = np.array([self.estimates[f][1] for f in cand])
+        d2, _ = distances(cx[:, None], cp[:, None], lx[None], lp[None], self.bias2)
+        pairs = sorted((float(d2[i, j]), a, b) for i, a in enumerate(cand) for j, b in enumerate(live)
+                       if a != b and d2[i, j] <= gate)
+        merged: dict[str, str] = {}
+        for _, a, b in pairs:
+            if a in merged or b in merged:
+                continue
+            if {self.nations[m] for m in self.clusters[a]} & {self.nations[m] for m in self.clusters[b]}:
+                continue
+            keep, gone = sorted((a, b), key=lambda f: (int(f.rsplit("F", 1)[1]), f))
+            self.clusters[keep].extend(self.clusters[gone])
+            self.clusters[gone] = []
+            self.estimates.pop(keep, None)
+            self.estimates.pop(gone, None)
+            merged[gone] = keep
+        if merged:
+            self.refresh(list(merged.values()))
+        return merged
+

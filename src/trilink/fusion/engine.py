@@ -187,11 +187,14 @@ def update(state: PictureState, sources: Sequence[object], now: float,
         ws.assign_free(free, {f: coasting[f] for f, m in ws.clusters.items() if not m and f in coasting},
                        config.gate, new_id)
     ws.refresh([f for f in ws.clusters if f not in ws.estimates])
+    merged = ws.merge_duplicates([f for f in ws.clusters if f not in unchanged], config.gate)
     impacts = fuse_impacts([[srcs[m].impact for m in ws.clusters[f] if srcs[m].impact is not None]
                             for f in ws.clusters], config.criterion)
     tracks, records, changed, all_disagreements = [], {}, set(), []
     for (fid, members), impact in zip(ws.clusters.items(), impacts, strict=True):
         old = prev.get(fid)
+        if fid in merged and old is None:
+            continue  # opened and absorbed in the same update: never shown
         member_keys = frozenset(keys[m] for m in members)
         ms = [srcs[m] for m in members]
         if members:
@@ -207,8 +210,8 @@ def update(state: PictureState, sources: Sequence[object], now: float,
             assert old is not None
             x, p = coasting[fid]
             all_ended = bool(old.members) and old.members <= ended
-            status = (FusedStatus.DROPPED if all_ended or now - old.last_update > config.drop_after
-                      else FusedStatus.LOST)
+            expired = all_ended or fid in merged or now - old.last_update > config.drop_after
+            status = FusedStatus.DROPPED if expired else FusedStatus.LOST
             last_update, phase, cls = old.last_update, old.phase, old.missile_class
             first_time, n_updates = old.first_time, old.n_updates
         found = disagreements(fid, ms, config.disagreement_gate)
@@ -217,7 +220,8 @@ def update(state: PictureState, sources: Sequence[object], now: float,
         track = FusedTrack(fused_id=fid, time=now, state=x, covariance=p, status=status,
                            sources=tuple(sorted(member_keys)), contributors=contributors, phase=phase,
                            missile_class=cls, first_time=first_time, last_update=last_update,
-                           n_updates=n_updates, impact=impact, disagreements=found)
+                           n_updates=n_updates, impact=impact, disagreements=found,
+                           merged_into=merged.get(fid))
         assessment = old.assessment if old else None
         if config.assess is not None and status is not FusedStatus.DROPPED and (
                 fid not in unchanged or assessment is None or now - assessment.time >= config.reassess_after):

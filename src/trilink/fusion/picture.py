@@ -77,6 +77,8 @@ class FusedTrack:
     disagreements: tuple[Disagreement, ...] = ()
     assessment: Assessment | None = None
     """The fused state's own assessment (launch point, impact ellipse, time to impact), when computed."""
+    merged_into: str | None = None
+    """Set (with status DROPPED) when this fused track turned out to be the same object as another."""
 
     @property
     def nations(self) -> frozenset[str]:
