@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from trilink.fusion.associate import assign, bias_covariance, cost_matrix, distances
+from trilink.fusion.associate import assign, bias_covariance, cost_matrix, distances, pair_distances
 from trilink.fusion.combine import Criterion, fuse_clusters
 from trilink.fusion.predict import Propagator, predict
 from trilink.fusion.source import SourceTrack
@@ -150,7 +150,7 @@ class Workspace:
         lp = np.array([self.estimates[f][1] for f in live])
         cx = np.array([self.estimates[f][0] for f in cand])
         cp = np.array([self.estimates[f][1] for f in cand])
-        d2, _ = distances(cx[:, None], cp[:, None], lx[None], lp[None], self.bias2)
+        d2, _ = pair_distances(cx, cp, lx, lp, self.bias2, gate)
         pairs = sorted((float(d2[i, j]), a, b) for i, a in enumerate(cand) for j, b in enumerate(live)
                        if a != b and d2[i, j] <= gate)
         merged: dict[str, str] = {}
