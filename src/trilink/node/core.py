@@ -202,19 +202,19 @@ class NodeCore:
             self.counters[f"received_{type(message).__name__.lower()}"] += 1
             return ReceiveResult(None, None, Entry(ak.KIND_REPORT_RECEIVED, now,
                                                    {"type": type(message).__name__,
-                                                    "originator": message.originator}, data))
-        if message.originator == self.nation:
+                                                    "originator": message.origin}, data))
+        if message.origin == self.nation:
             self.rejects["own_report_relayed"] += 1
             return ReceiveResult(None, "own_report_relayed",
                                  Entry(ak.KIND_REPORT_REJECTED, now, {"reason": "own_report_relayed"}, data))
         self._pending.append(source_from_report(message))
         self.counters["reports_received"] += 1
-        self.last_report_latency[message.originator] = now - message.issued_epoch_s
+        self.last_report_latency[message.origin] = now - message.issued_utc
         self.recent_received.append(message)
         self._dirty = True
         return ReceiveResult(message, None, Entry(ak.KIND_REPORT_RECEIVED, now,
                                                   {"msg_id": message_id(message),
-                                                   "originator": message.originator,
+                                                   "originator": message.origin,
                                                    "track_id": message.track_id}, data))
 
     # ------------------------------------------------------------------ fusion

@@ -75,7 +75,7 @@ def replay_archive(path: Path) -> ReplayOutcome:
                 if record.kind == ak.KIND_REPORT_SENT or record.body.get("track_id") is not None:
                     outcome.undecodable += 1
                 continue
-            nation = nation or (report.originator if record.kind == ak.KIND_REPORT_SENT else None)
+            nation = nation or (report.origin if record.kind == ak.KIND_REPORT_SENT else None)
             pending.append(source_from_report(report))
             outcome.reports_replayed += 1
         elif record.kind == ak.KIND_PICTURE:

@@ -4,12 +4,13 @@ Pure functions. The wire side (degrees, upper-triangle covariances) is decoded
 with ``trilink.wire.convert``; fusion takes radians and full matrices.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from trilink.fusion.source import ImpactPoint, SourceKey, SourceStatus, SourceTrack
-from trilink.geo.units import rad
 from trilink.model import Assessment, MissileClass, Track, TrackStatus
-from trilink.wire.convert import covariance_matrix
+from trilink.wire.convert import assessment_from_report, track_from_report
 from trilink.wire.messages import ReportStatus, TrackReport
 
 _STATUS = {ReportStatus.NEW: SourceStatus.ACTIVE, ReportStatus.UPDATE: SourceStatus.ACTIVE,
@@ -18,20 +19,8 @@ _STATUS = {ReportStatus.NEW: SourceStatus.ACTIVE, ReportStatus.UPDATE: SourceSta
 
 def source_from_report(report: TrackReport, provenance: frozenset[SourceKey] = frozenset()) -> SourceTrack:
     """A verified partner report as a fusion input (radians, full covariance)."""
-    sv = report.state
-    impact = None
-    if report.impact is not None:
-        c = report.impact.ellipse.covariance_en_m2
-        impact = ImpactPoint(lat=float(rad(report.impact.lat_deg)), lon=float(rad(report.impact.lon_deg)),
-                             covariance_en=np.array([[c[0], c[1]], [c[1], c[2]]]),
-                             time=float(report.impact.time_epoch_s))
-    key = (report.originator, report.track_id)
-    return SourceTrack(
-        nation=report.originator, track_id=report.track_id, time=float(sv.time_epoch_s),
-        state=np.array([*sv.position_ecef_m, *sv.velocity_ecef_mps], dtype=float),
-        covariance=covariance_matrix(sv.covariance), status=_STATUS[report.status],
-        provenance=provenance | {key}, impact=impact, phase=report.phase,
-        missile_class=report.missile_class, first_time=float(report.first_seen_epoch_s))
+    source = source_from_track(track_from_report(report), assessment_from_report(report))
+    return replace(source, status=_STATUS[report.status], provenance=provenance | {source.key})
 
 
 def source_from_track(track: Track, assessment: Assessment | None) -> SourceTrack:

@@ -135,9 +135,9 @@ class NodeService:
                 self.metrics.reject(outcome.reason)
             return
         report = outcome.report
-        self.metrics.reports_received.labels(self.nation, report.originator).inc()
-        self.metrics.report_latency.observe(max(0.0, self.clock.now() - report.issued_epoch_s))
-        self._since_fuse.append(report.last_update_epoch_s)
+        self.metrics.reports_received.labels(self.nation, report.origin).inc()
+        self.metrics.report_latency.observe(max(0.0, self.clock.now() - report.issued_utc))
+        self._since_fuse.append(report.state.t_utc)
         if self._fuse_task is None or self._fuse_task.done():
             self._fuse_task = asyncio.get_running_loop().create_task(self._fuse_soon())
 
