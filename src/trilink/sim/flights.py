@@ -22,8 +22,8 @@ class FlightProblemError(ValueError):
         self.message = message
 
 
-def fly_launch(launch: LaunchSpec) -> list[SimObject]:
-    """Fly one launch; the warhead first, then the spent stages in separation order."""
+def fly_launch(launch: LaunchSpec, launch_time: float) -> list[SimObject]:
+    """Fly one launch at ``launch_time`` (epoch s); the warhead first, then the spent stages."""
     try:
         missile = get_missile(launch.missile)
     except UnknownMissileError as exc:
@@ -43,7 +43,7 @@ def fly_launch(launch: LaunchSpec) -> list[SimObject]:
     try:
         flight = solve_flight(
             math.radians(launch.site[0]), math.radians(launch.site[1]), missile=missile.key,
-            launch_time=launch.time.timestamp(),
+            launch_time=launch_time,
             site_height=launch.site[2] if len(launch.site) == 3 else 0.0,
             pull_up=launch.pull_up, **kwargs)
     except FlightError as exc:

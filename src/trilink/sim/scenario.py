@@ -9,19 +9,20 @@ so an impossible trajectory is reported at load, on its line. Schema: docs/scena
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import msgspec
 
+from trilink.geo.units import parse_time
 from trilink.model.config import ConfigError, decode_toml, line_of
 from trilink.model.network import NetworkConfig, load_network, network_problem
 from trilink.sim.engine import Outage
 from trilink.sim.objects import SimObject
 
-UtcTime = Annotated[datetime, msgspec.Meta(tz=True)]
+UtcTime = str
+"""An ISO 8601 time with its UTC offset, quoted: ``"2022-11-18T01:14:00Z"``."""
 Profile = Literal["min-energy", "lofted", "depressed"]
 
 
@@ -142,11 +143,11 @@ def load_scenario(path_or_name: str | Path, network: NetworkConfig | None = None
         raise fail(*problem)
     from trilink.sim.flights import FlightProblemError, fly_launch
 
-    start = spec.start.timestamp()
+    start = parse_time(spec.start)
     objects: dict[str, SimObject] = {}
     for i, launch in enumerate(spec.launch):
         try:
-            for obj in fly_launch(launch):
+            for obj in fly_launch(launch, parse_time(launch.time)):
                 objects[obj.id] = obj
         except FlightProblemError as exc:
             raise fail(f"$.launch[{i}].{exc.field}" if exc.field else f"$.launch[{i}]",
@@ -156,8 +157,8 @@ def load_scenario(path_or_name: str | Path, network: NetworkConfig | None = None
         end=start + spec.duration_s, seed=spec.seed,
         exercise=net.exercise if spec.exercise is None else spec.exercise,
         network=net, launches=spec.launch,
-        launch_times={launch.id: launch.time.timestamp() for launch in spec.launch},
-        outages=tuple(Outage(o.start.timestamp(), o.end.timestamp(), o.sensor, o.nation)
+        launch_times={launch.id: parse_time(launch.time) for launch in spec.launch},
+        outages=tuple(Outage(parse_time(o.start), parse_time(o.end), o.sensor, o.nation)
                       for o in spec.outage),
         false_alarm_factor=spec.false_alarm_factor, objects=objects)
 
@@ -187,7 +188,10 @@ def scenario_problem(spec: ScenarioSpec, network: NetworkConfig) -> tuple[str, s
         return "$.false_alarm_factor", "false_alarm_factor must be ≥ 0"
     if not spec.launch:
         return "$", "the scenario has no [[launch]]"
-    start = spec.start.timestamp()
+    try:
+        start = parse_time(spec.start)
+    except ValueError as exc:
+        return "$.start", f"start: {exc}"
     end = start + spec.duration_s
     ids: set[str] = set()
     for i, launch in enumerate(spec.launch):
@@ -206,7 +210,15 @@ def scenario_problem(spec: ScenarioSpec, network: NetworkConfig) -> tuple[str, s
             return f"{where}.sensor", f"outage: sensor {outage.sensor!r} is not in the network"
         if outage.nation is not None and outage.nation not in nations:
             return f"{where}.nation", f"outage: nation {outage.nation!r} is not in the network"
-        if outage.end <= outage.start:
+        try:
+            outage_start = parse_time(outage.start)
+        except ValueError as exc:
+            return f"{where}.start", f"outage start: {exc}"
+        try:
+            outage_end = parse_time(outage.end)
+        except ValueError as exc:
+            return f"{where}.end", f"outage end: {exc}"
+        if outage_end <= outage_start:
             return f"{where}.end", "outage: end must be after start"
     return None
 
@@ -218,7 +230,11 @@ def _launch_problem(launch: LaunchSpec, start: float, end: float) -> tuple[str, 
         return "site", f"site {launch.site[0]}, {launch.site[1]} is not on Earth"
     if len(launch.site) == 3 and not -500.0 <= launch.site[2] <= 9000.0:
         return "site", f"site height {launch.site[2]} m is not on the ground"
-    if not start <= launch.time.timestamp() < end:
+    try:
+        launch_time = parse_time(launch.time)
+    except ValueError as exc:
+        return "time", str(exc)
+    if not start <= launch_time < end:
         return "time", "launch time is outside the scenario (start … start + duration_s)"
     if launch.aim is not None:
         if len(launch.aim) != 2 or not all(math.isfinite(v) for v in launch.aim):
