@@ -1,0 +1,136 @@
+"""Motion models of the tracking filter, batched over tracks: ballistic, boost and re-entry.
+
+The filter state is ``[x, y, z, vx, vy, vz, ax, ay, az, k]`` in ECEF (m, m/s, m/s²),
+where a is the thrust acceleration (boost model only; ballistic tracks hold a = 0 with
+zero variance) growing as d|a|/dt = |a|²/v_e along itself, a stage's thrust over its
+falling mass, plus a random walk for steering and staging. A 3-D thrust vector rather
+than a magnitude along the velocity: early in a track the velocity direction is too
+poorly known to carry the thrust. k = 1e4/β is the drag factor (β the ballistic
+coefficient in kg/m²; scaled so that k ≈ 1 for an RV, which keeps the covariance well
+conditioned). Gravity (J2), the Coriolis and centrifugal terms and the air density
+come from ``trilink.physics``; the mean is integrated with RK4 and the covariance with
+the linearised transition I + FΔ + F²Δ²/2 per sub-step — the tracker-specific part.
+"""
+
+import numpy as np
+
+from trilink.geo.wgs84 import GM, OMEGA_EARTH
+from trilink.physics.atmosphere import density
+from trilink.physics.dynamics import frame_acceleration, gravity, radial_height
+
+DRAG_SCALE = 1e4
+"""k = DRAG_SCALE / β."""
+_SCALE_HEIGHT = 7_000.0
+STATE_DIM = 10
+"""ECEF position (3), velocity (3), thrust acceleration (3), drag factor k."""
+_K = 9
+_OMEGA_CROSS = np.array([[0.0, -OMEGA_EARTH, 0.0], [OMEGA_EARTH, 0.0, 0.0], [0.0, 0.0, 0.0]])
+_CENTRIFUGAL = -(_OMEGA_CROSS @ _OMEGA_CROSS)
+
+
+def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: float) -> np.ndarray:
+    """Drag acceleration (N, 3) per unit k (zero above ``ceiling``)."""
+    rho = np.where(height < ceiling, density(height), 0.0)
+    speed = np.linalg.norm(vel, axis=-1)
+    return (-0.5 / DRAG_SCALE * rho * speed)[:, None] * vel
+
+
+def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarray:
+    """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0."""
+    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
+    height = radial_height(pos)
+    acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
+    acc += np.clip(x[:, _K], 0.0, None)[:, None] * _drag_per_k(pos, vel, height, ceiling)
+    out = np.empty_like(x)
+    out[:, :3] = vel
+    out[:, 3:6] = acc
+    out[:, 6:9] = (np.linalg.norm(thrust, axis=-1) / exhaust_velocity)[:, None] * thrust
+    out[:, _K] = 0.0
+    return out
+
+
+def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarray:
+    """∂f/∂x (N, 10, 10) of ``derivative`` (point-mass gravity gradient; J2's gradient is negligible)."""
+    n = len(x)
+    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
+    r2 = np.einsum("ij,ij->i", pos, pos)
+    r = np.sqrt(r2)
+    unit = pos / r[:, None]
+    jac = np.zeros((n, STATE_DIM, STATE_DIM))
+    jac[:, 0, 3] = jac[:, 1, 4] = jac[:, 2, 5] = 1.0
+    grad = (GM / (r2 * r))[:, None, None] * (3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3))
+    jac[:, 3:6, :3] = grad + _CENTRIFUGAL
+    jac[:, 3:6, 3:6] = -2.0 * _OMEGA_CROSS
+    jac[:, 3, 6] = jac[:, 4, 7] = jac[:, 5, 8] = 1.0
+    alpha = np.linalg.norm(thrust, axis=-1)
+    ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
+    jac[:, 6:9, 6:9] = (alpha[:, None, None] * np.eye(3)
+                        + thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
+    height = radial_height(pos)
+    low = height < ceiling
+    if low.any():
+        v = vel[low]
+        speed = np.maximum(np.linalg.norm(v, axis=-1), 1.0)
+        vhat = v / speed[:, None]
+        drag = _drag_per_k(pos[low], v, height[low], ceiling)
+        k = np.clip(x[low, _K], 0.0, None)
+        s = np.linalg.norm(drag, axis=-1) / speed**2  # drag per unit k is −s |v| v
+        dv = -(k * s)[:, None, None] * (speed[:, None, None] * np.eye(3)
+                                         + v[:, :, None] * vhat[:, None, :])
+        jac[low, 3:6, 3:6] += dv
+        jac[low, 3:6, :3] += (-k / _SCALE_HEIGHT)[:, None, None] * drag[:, :, None] * unit[low][:, None, :]
+        jac[low, 3:6, _K] = drag
+    return jac
+
+
+def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarray) -> np.ndarray:
+    """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h."""
+    n = len(h)
+    ah = np.abs(h)
+    q = np.zeros((n, STATE_DIM, STATE_DIM))
+    pp, pv, vv = q_acc * ah**3 / 3.0, q_acc * h * ah / 2.0, q_acc * ah
+    for i in range(3):
+        q[:, i, i] = pp
+        q[:, i, i + 3] = q[:, i + 3, i] = pv
+        q[:, i + 3, i + 3] = vv
+        q[:, i + 6, i + 6] = q_thrust * ah
+    q[:, _K, _K] = q_k * ah
+    return q
+
+
+def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, *, q_drag: float,
+              exhaust_velocity: float, ceiling: float, max_step: float
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Propagate states (N, 10) by dt (N,) seconds (negative: backwards).
+
+    ``q_acc`` (N,) is each track's white-acceleration noise density (m²/s³) and ``q_thrust``
+    (N,) its thrust random-walk density (zero for ballistic tracks). Returns the new states,
+    the transitions Φ (N, 10, 10) and the accumulated process noise Q, so P' = Φ P Φᵀ + Q.
+    """
+    n = len(x)
+    steps = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / max_step)))
+    h = dt / steps
+    eye = np.eye(STATE_DIM)
+    phi = np.broadcast_to(eye, (n, STATE_DIM, STATE_DIM)).copy()
+    qsum = np.zeros((n, STATE_DIM, STATE_DIM))
+    x = x.copy()
+    hc = h[:, None]
+    for _ in range(steps):
+        low = radial_height(x[:, :3]) < ceiling
+        fh = jacobian(x, exhaust_velocity, ceiling) * h[:, None, None]
+        step_phi = eye + fh + 0.5 * fh @ fh
+        k1 = derivative(x, exhaust_velocity, ceiling)
+        k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
+        k3 = derivative(x + 0.5 * hc * k2, exhaust_velocity, ceiling)
+        k4 = derivative(x + hc * k3, exhaust_velocity, ceiling)
+        x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        q = _noise(h, q_acc, q_thrust, np.where(low, q_drag, 0.0))
+        phi = step_phi @ phi
+        qsum = step_phi @ qsum @ step_phi.transpose(0, 2, 1) + q
+    return x, phi, qsum
+
+
+def gravity_estimate(pos: np.ndarray) -> np.ndarray:
+    """Point-mass gravity (N, 3) for cheap extrapolation in the pre-gate."""
+    r2 = np.einsum("ij,ij->i", pos, pos)
+    return (-GM / (r2 * np.sqrt(r2)))[:, None] * pos

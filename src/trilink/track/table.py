@@ -1,0 +1,88 @@
+"""The tracker's track table: one row per track, every field a numpy array (struct of arrays).
+
+Rows are appended when tracks start and compacted away when they are deleted, so every
+per-scan operation (prediction, gating, update) is a vectorised expression over rows.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trilink.track.motion import STATE_DIM
+
+TENTATIVE = 0
+CONFIRMED = 1
+
+RADAR_BIT = 1
+IR_BIT = 2
+
+HISTORY_LENGTH = 90
+"""Filtered states kept per track from its start (for the launch-point fit)."""
+
+
+@dataclass
+class TrackTable:
+    """All live tracks of one tracker."""
+
+    x: np.ndarray = field(default_factory=lambda: np.zeros((0, STATE_DIM)))
+    p: np.ndarray = field(default_factory=lambda: np.zeros((0, STATE_DIM, STATE_DIM)))
+    t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    serial: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    status: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    boost: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    hits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    first: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    last: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    calm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Successive updates with the thrust consistent with zero (burnout test)."""
+    nis: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    """Normalised innovation (NIS − dim) of the last three updates (manoeuvre test)."""
+    drag_seen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    boosted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Whether the track was ever in the boost model."""
+    max_height: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    history: dict[int, list[np.ndarray]] = field(default_factory=dict)
+    """serial → rows [t, x, y, z, vx, vy, vz, boost] of the first HISTORY_LENGTH updates."""
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def append(self, x: np.ndarray, p: np.ndarray, t: np.ndarray, serial: np.ndarray, kinds: int,
+               boost: np.ndarray, height: np.ndarray) -> None:
+        """Add new tentative tracks (K rows) with one hit each."""
+        k = len(t)
+        self.x = np.concatenate([self.x, x])
+        self.p = np.concatenate([self.p, p])
+        self.t = np.concatenate([self.t, t])
+        self.serial = np.concatenate([self.serial, serial])
+        self.status = np.concatenate([self.status, np.full(k, TENTATIVE, dtype=np.int8)])
+        self.boost = np.concatenate([self.boost, boost])
+        self.hits = np.concatenate([self.hits, np.ones(k, dtype=np.int64)])
+        self.first = np.concatenate([self.first, t])
+        self.last = np.concatenate([self.last, t])
+        self.kinds = np.concatenate([self.kinds, np.full(k, kinds, dtype=np.int8)])
+        self.calm = np.concatenate([self.calm, np.zeros(k, dtype=np.int64)])
+        self.nis = np.concatenate([self.nis, np.zeros((k, 3))])
+        self.drag_seen = np.concatenate([self.drag_seen, np.zeros(k, dtype=bool)])
+        self.boosted = np.concatenate([self.boosted, boost])
+        self.max_height = np.concatenate([self.max_height, height])
+        for i in range(k):
+            self.history[int(serial[i])] = [self._row(len(self) - k + i)]
+
+    def _row(self, i: int) -> np.ndarray:
+        return np.concatenate([[self.t[i]], self.x[i, :6], [float(self.boost[i])]])
+
+    def record(self, rows: np.ndarray) -> None:
+        """Append the current state of ``rows`` to the young tracks' histories."""
+        young = rows[self.hits[rows] <= HISTORY_LENGTH]
+        for i in young:
+            self.history[int(self.serial[i])].append(self._row(int(i)))
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Drop every row where ``mask`` is False."""
+        for s in self.serial[~mask]:
+            self.history.pop(int(s), None)
+        for name in ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds",
+                     "calm", "nis", "drag_seen", "boosted", "max_height"):
+            setattr(self, name, getattr(self, name)[mask])

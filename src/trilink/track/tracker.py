@@ -1,0 +1,420 @@
+"""One nation's multi-target tracker: measurements in delivery order → tracks, pure and clock-free.
+
+Per call, measurements are checked (bad ones are counted in ``rejections``, never raised),
+sorted by measurement time and grouped into scans (one sensor, one time). For each scan:
+all candidate tracks are predicted to the scan time at once (backwards for late plots,
+see ``filter``), pre-gated with a k-d tree, χ²-gated, assigned globally, and updated in one
+batched EKF step; unassigned radar plots start tentative tracks, unassigned IR lines of
+sight wait to be triangulated with another satellite's. The boost/ballistic switch is a
+variable-structure filter (Bar-Shalom & Birmiwal): a thrust state is added when a rising
+object is seen (or the innovations show an unmodelled acceleration) and removed once the
+thrust estimate is consistent with zero or, at each scan, when the boost model fails to
+explain a plot that a thrust-stopped copy of the track explains (a two-model GLR).
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.stats import chi2
+
+from trilink.model.assessment import Phase
+from trilink.model.measurement import Measurement, SensorKind
+from trilink.model.track import Track, TrackStatus
+from trilink.physics.dynamics import radial_height
+from trilink.track import associate, filter, initiate
+from trilink.track.config import TrackerConfig
+from trilink.track.measure import Scan, make_scan, measurement_problem, plot_positions, predict, residuals
+from trilink.track.motion import DRAG_SCALE, gravity_estimate, propagate
+from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
+
+THRUST = slice(6, 9)
+REENTRY_HEIGHT = 100_000.0
+"""Below this height a descending object is in re-entry."""
+BOOST_START_HEIGHT = 250_000.0
+"""A rising object first seen below this height gets the boost model."""
+GHOST_MARGIN = 4.0
+"""The thrust-stopped hypothesis replaces a failing boost one (d² beyond its 99 % point) when its d² is
+this much lower."""
+INITIAL_THRUST = 15.0
+"""Thrust acceleration (m/s²) assumed along the velocity when the boost model is switched on."""
+
+
+class Tracker:
+    """Multi-target tracker of one nation: ``update(measurements, now) -> list[Track]``."""
+
+    def __init__(self, config: TrackerConfig) -> None:
+        self.config = config
+        self.table = TrackTable()
+        self.rejections: Counter[str] = Counter()
+        """Counted rejections by reason (bad, foreign, too late, from the future)."""
+        self._serial = 0
+        self._pool: list[initiate.PooledSight] = []
+        self._gates = {d: float(chi2.ppf(config.gate_probability, d)) for d in (1, 2, 3, 4)}
+        self._burnout_gate = float(chi2.ppf(0.95, 3))
+        self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
+        self._last_now = -np.inf
+
+    # ------------------------------------------------------------------ public
+    def update(self, measurements: Sequence[Measurement], now: float) -> list[Track]:
+        """Take a batch of measurements delivered by ``now`` and return every live track at ``now``.
+
+        Deleted tracks appear once more with status DELETED. Track states are at each
+        track's last update time (``Track.time``); late measurements within
+        ``config.late_window`` of ``now`` are used, older ones are counted as rejected.
+        """
+        self._last_now = max(self._last_now, now)
+        good: list[Measurement] = []
+        for m in measurements:
+            reason = self._reject_reason(m, now)
+            if reason is None:
+                good.append(m)
+            else:
+                self.rejections[reason] += 1
+        good.sort(key=lambda m: (m.time, m.sensor))
+        start = 0
+        for i in range(1, len(good) + 1):
+            if i == len(good) or good[i].time != good[start].time or good[i].sensor != good[start].sensor:
+                self._process(make_scan(good[start:i]))
+                start = i
+        deleted = self._manage(now)
+        return self._tracks(now) + deleted
+
+    # ---------------------------------------------------------------- checking
+    def _reject_reason(self, m: Measurement, now: float) -> str | None:
+        problem = measurement_problem(m)
+        if problem is not None:
+            return "malformed"
+        if m.nation != self.config.nation:
+            return "foreign"
+        if m.time < now - self.config.late_window:
+            return "too late"
+        if m.time > now + 1.0:
+            return "future"
+        return None
+
+    # ------------------------------------------------------------------- scans
+    def _process(self, scan: Scan) -> None:
+        """Associate, update and initiate with one sensor's plots at one time."""
+        used = np.zeros(len(scan.z), dtype=bool)
+        if len(self.table):
+            used = self._associate(scan)
+        free = np.nonzero(~used)[0]
+        if len(free) == 0:
+            return
+        if scan.kind == SensorKind.RADAR:
+            self._start_radar(scan, free)
+        else:
+            self._start_ir(scan, free)
+
+    def _candidates(self, scan: Scan, dt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tab, cfg = self.table, self.config
+        n, m = len(tab), len(scan.z)
+        if not scan.has_range:
+            rows, cols = np.meshgrid(np.arange(n), np.arange(m), indexing="ij")
+            return rows.ravel(), cols.ravel()
+        x = tab.x
+        acc = gravity_estimate(x[:, :3]) + x[:, THRUST]
+        approx = x[:, :3] + x[:, 3:6] * dt[:, None] + 0.5 * acc * (dt * dt)[:, None]
+        diag = np.einsum("nii->ni", tab.p)
+        pvar = (diag[:, :3].sum(-1) + dt * dt * diag[:, 3:6].sum(-1) + 0.25 * dt**4 * diag[:, 6:9].sum(-1)
+                + np.abs(dt) ** 3 * 3.0 * cfg.q_ballistic)
+        plot_var = float(np.max((scan.z[:, 2] * np.max(scan.sigma[:, :2], axis=1)) ** 2
+                                + scan.sigma[:, 2] ** 2))
+        radius = cfg.pregate_sigmas * np.sqrt(pvar + plot_var) + cfg.pregate_floor
+        return associate.candidate_pairs(approx, radius, plot_positions(scan))
+
+    def _associate(self, scan: Scan) -> np.ndarray:
+        """Gate, assign and update; returns which plots were used."""
+        tab, cfg = self.table, self.config
+        m, d = len(scan.z), scan.dim
+        used = np.zeros(m, dtype=bool)
+        dt = scan.time - tab.t
+        rows, cols = self._candidates(scan, dt)
+        if len(rows) == 0:
+            return used
+        uniq, inv = np.unique(rows, return_inverse=True)
+        # hypotheses: each candidate track under its current model, plus, for boosting tracks, a
+        # copy whose engine stopped at an unknown moment (the burnout branch of a two-model GLR)
+        ghost = np.nonzero(tab.boost[uniq] & (dt[uniq] >= 0.0))[0]
+        hyp_x0 = tab.x[uniq]
+        hyp_p0 = tab.p[uniq]
+        hyp_boost = tab.boost[uniq].copy()
+        if len(ghost):
+            gr = uniq[ghost]
+            gx, gp = burnout_ghost(tab.x[gr], tab.p[gr], -cfg.burnout_lookback, dt[gr])
+            hyp_x0 = np.concatenate([hyp_x0, gx])
+            hyp_p0 = np.concatenate([hyp_p0, gp])
+            hyp_boost = np.concatenate([hyp_boost, np.zeros(len(ghost), dtype=bool)])
+        hyp_track = np.concatenate([np.arange(len(uniq)), ghost])
+        hyp_dt = dt[uniq][hyp_track]
+        q_acc, q_thrust = self._noise_densities(uniq[hyp_track], hyp_boost)
+        xs, phi, qn = propagate(hyp_x0, hyp_dt, q_acc, q_thrust, q_drag=cfg.q_drag,
+                                exhaust_velocity=cfg.exhaust_velocity, ceiling=cfg.drag_ceiling,
+                                max_step=cfg.max_step)
+        p_pred = phi @ hyp_p0 @ phi.transpose(0, 2, 1) + qn
+        zhat, jac = predict(xs, scan)
+        hph = jac @ p_pred @ jac.transpose(0, 2, 1)
+        # candidate pairs (hypothesis, plot): the real ones, then the ghosts of boosting tracks
+        ghost_of = np.full(len(uniq), -1)
+        ghost_of[ghost] = len(uniq) + np.arange(len(ghost))
+        has_ghost = ghost_of[inv] >= 0
+        pair_hyp = np.concatenate([inv, ghost_of[inv[has_ghost]]])
+        pair_col = np.concatenate([cols, cols[has_ghost]])
+        nu = residuals(scan.z[pair_col], zhat[pair_hyp])
+        s = hph[pair_hyp].copy()
+        idx = np.arange(d)
+        s[:, idx, idx] += scan.sigma[pair_col] ** 2
+        d2 = filter.mahalanobis(nu, s)
+        cost = np.where(d2 < self._gates[d], d2 + np.linalg.slogdet(s)[1], np.inf)
+        n_real = len(inv)
+        if len(ghost):  # a ghost replaces its real pair only when the boost model fails and it fits
+            real_of_ghost = np.nonzero(has_ghost)[0]
+            better = ((d2[real_of_ghost] > self._surprise[d]) & (d2[n_real:] < self._gates[d])
+                      & (d2[n_real:] + GHOST_MARGIN < d2[real_of_ghost]))
+            cost[real_of_ghost[better]] = np.inf
+            cost[n_real:][~better] = np.inf
+        pair = np.nonzero(np.isfinite(cost))[0]
+        if len(pair) == 0:
+            return used
+        pair_track = hyp_track[pair_hyp[pair]]
+        ar, ac = associate.assign(pair_track, pair_col[pair], cost[pair])
+        if len(ar) == 0:
+            return used
+        key = pair_track * m + pair_col[pair]
+        order = np.argsort(key)
+        chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
+        hyp = pair_hyp[chosen]
+        self._apply(scan, uniq[ar], ac, (hyp_x0[hyp], hyp_p0[hyp], hyp_boost[hyp], xs[hyp], phi[hyp],
+                                         qn[hyp], p_pred[hyp], jac[hyp]), nu[chosen], s[chosen])
+        used[ac] = True
+        return used
+
+    def _noise_densities(self, rows: np.ndarray, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cfg, tab = self.config, self.table
+        young = tab.hits[rows] < cfg.confirm_hits
+        q_acc = np.where(boost, cfg.q_ballistic + cfg.q_boost, cfg.q_ballistic)
+        q_acc = np.where(young, q_acc + cfg.q_initial, q_acc)
+        q_thrust = np.where(boost, cfg.q_thrust, 0.0)
+        return q_acc, q_thrust
+
+    def _apply(self, scan: Scan, rows: np.ndarray, plots: np.ndarray, prediction: tuple[np.ndarray, ...],
+               nu: np.ndarray, s: np.ndarray) -> None:
+        """Batched EKF update of table rows ``rows`` with their chosen hypotheses (forward or retrodicted)."""
+        tab = self.table
+        x_now, p_now, boost, xs, phi, qn, p_pred, h = prediction
+        late = scan.time < tab.t[rows]
+        r = np.zeros_like(s)
+        idx = np.arange(scan.dim)
+        r[:, idx, idx] = scan.sigma[plots] ** 2
+        x0 = np.where(late[:, None], x_now, xs)
+        p0 = np.where(late[:, None, None], p_now, p_pred)
+        h_eff = np.where(late[:, None, None], h @ phi, h)
+        r_eff = np.where(late[:, None, None], r + h @ qn @ h.transpose(0, 2, 1), r)
+        cross = p0 @ h_eff.transpose(0, 2, 1)
+        x_new, p_new = filter.update(x0, p0, cross, nu, s, h_eff, r_eff)
+        switched = tab.boost[rows] & ~boost
+        tab.boost[rows] = boost
+        tab.nis[rows[switched]] = 0.0
+        tab.x[rows] = x_new
+        tab.p[rows] = p_new
+        tab.t[rows] = np.where(late, tab.t[rows], scan.time)
+        tab.last[rows] = np.maximum(tab.last[rows], scan.time)
+        tab.hits[rows] += 1
+        tab.kinds[rows] |= RADAR_BIT if scan.kind == SensorKind.RADAR else IR_BIT
+        nis = filter.mahalanobis(nu, s)
+        tab.nis[rows] = np.column_stack([tab.nis[rows, 1:], nis - scan.dim])
+        self._switch_models(rows)
+        tab.record(rows)
+
+    # ------------------------------------------------------------ model switch
+    def _switch_models(self, rows: np.ndarray) -> None:
+        """Boost on for young rising tracks and unmodelled accelerations; off once thrust is ~0."""
+        tab, cfg = self.table, self.config
+        x = tab.x[rows]
+        pos, vel = x[:, :3], x[:, 3:6]
+        height = radial_height(pos)
+        climb = np.einsum("ij,ij->i", vel, pos) / np.linalg.norm(pos, axis=-1)
+        tab.max_height[rows] = np.maximum(tab.max_height[rows], height)
+        tab.drag_seen[rows] |= height < 0.8 * cfg.drag_ceiling
+        boost = tab.boost[rows]
+        just_started = tab.hits[rows] == cfg.confirm_hits
+        ir = (tab.kinds[rows] & IR_BIT) > 0
+        start = ~boost & just_started & (ir | ((climb > 0.0) & (height < BOOST_START_HEIGHT)))
+        manoeuvre = (~boost & (tab.hits[rows] > cfg.confirm_hits + 3) & (climb > 0.0)
+                     & (tab.nis[rows].sum(-1) > cfg.reboost_nis))
+        on = rows[start | manoeuvre]
+        if len(on):
+            v = tab.x[on, 3:6]
+            up = tab.x[on, :3] / np.linalg.norm(tab.x[on, :3], axis=-1, keepdims=True)
+            speed = np.linalg.norm(v, axis=-1, keepdims=True)
+            direction = np.where(speed > 300.0, v / np.maximum(speed, 1.0), up)
+            tab.x[on, THRUST] = INITIAL_THRUST * direction
+            tab.p[on, 6:9, :] = 0.0
+            tab.p[on, :, 6:9] = 0.0
+            idx = np.arange(6, 9)
+            tab.p[on[:, None], idx, idx] = cfg.thrust_prior_sigma**2
+            tab.boost[on] = True
+            tab.boosted[on] = True
+            tab.calm[on] = 0
+            tab.nis[on] = 0.0
+        on_boost = rows[boost]
+        if len(on_boost):
+            a = tab.x[on_boost, THRUST]
+            paa = tab.p[on_boost, 6:9, 6:9]
+            test = np.einsum("ki,ki->k", a, np.linalg.solve(paa, a[..., None])[..., 0])
+            calm = (test < self._burnout_gate) & (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
+            tab.calm[on_boost] = np.where(calm, tab.calm[on_boost] + 1, 0)
+            falling = (climb[boost] < -100.0) & ~ir[boost]
+            off = on_boost[(tab.calm[on_boost] >= cfg.burnout_updates) | falling]
+            if len(off):
+                self._thrust_off(off)
+
+    def _thrust_off(self, rows: np.ndarray) -> None:
+        """Switch to the ballistic model: the thrust state is removed."""
+        tab = self.table
+        tab.x[rows], tab.p[rows] = no_thrust(tab.x[rows], tab.p[rows])
+        tab.boost[rows] = False
+        tab.nis[rows] = 0.0
+
+    # -------------------------------------------------------------- initiation
+    def _new_serials(self, k: int) -> np.ndarray:
+        serials = np.arange(self._serial + 1, self._serial + k + 1, dtype=np.int64)
+        self._serial += k
+        return serials
+
+    def _start_radar(self, scan: Scan, plots: np.ndarray) -> None:
+        x, p = initiate.from_radar(scan, plots, self.config)
+        if scan.has_range_rate:
+            zhat, jac = predict(x, scan)
+            h = jac[:, 3:4]
+            nu = (scan.z[plots, 3] - zhat[:, 3])[:, None]
+            r = (scan.sigma[plots, 3] ** 2)[:, None, None]
+            s = h @ p @ h.transpose(0, 2, 1) + r
+            x, p = filter.update(x, p, p @ h.transpose(0, 2, 1), nu, s, h, r)
+        k = len(plots)
+        self.table.append(x, p, np.full(k, scan.time), self._new_serials(k), RADAR_BIT,
+                          np.zeros(k, dtype=bool), radial_height(x[:, :3]))
+
+    def _start_ir(self, scan: Scan, plots: np.ndarray) -> None:
+        cfg = self.config
+        window = cfg.ir_pair_window
+        self._pool = [s for s in self._pool if abs(s.time - scan.time) <= window
+                      or s.time > self._last_now - window]
+        new = initiate.pool_sights(scan, plots)
+        pairs, fixes = initiate.pair_sights(new, self._pool, cfg)
+        if pairs:
+            pos = np.array([f[0] for f in fixes])
+            cov = np.array([f[1] for f in fixes])
+            times = np.array([max(new[i].time, self._pool[j].time) for i, j in pairs])
+            x, p = initiate.prior(pos, cov, cfg)
+            k = len(pairs)
+            self.table.append(x, p, times, self._new_serials(k), IR_BIT, np.zeros(k, dtype=bool),
+                              radial_height(pos))
+            self.table.hits[-k:] = 2  # two lines of sight went into the fix
+        used_new = {i for i, _ in pairs}
+        used_pool = {j for _, j in pairs}
+        self._pool = [s for j, s in enumerate(self._pool) if j not in used_pool]
+        self._pool += [s for i, s in enumerate(new) if i not in used_new]
+
+    # -------------------------------------------------------------- management
+    def _manage(self, now: float) -> list[Track]:
+        """Confirm, delete stale or impacted tracks; returns the deleted confirmed tracks."""
+        tab, cfg = self.table, self.config
+        if not len(tab):
+            return []
+        tab.status[(tab.status == TENTATIVE) & (tab.hits >= cfg.confirm_hits)] = CONFIRMED
+        age = now - tab.last
+        dt = np.maximum(now - tab.t, 0.0)
+        x = tab.x
+        ahead = x[:, :3] + x[:, 3:6] * dt[:, None] + 0.5 * gravity_estimate(x[:, :3]) * (dt * dt)[:, None]
+        impacted = radial_height(ahead) < cfg.delete_below_height
+        stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > cfg.delete_after)
+        gone = impacted | stale
+        if not gone.any():
+            return []
+        rows = np.nonzero(gone & (tab.status == CONFIRMED))[0]
+        deleted = [self._track(int(i), now, TrackStatus.DELETED) for i in rows]
+        tab.keep(~gone)
+        return deleted
+
+    # ----------------------------------------------------------------- output
+    def _tracks(self, now: float) -> list[Track]:
+        return [self._track(i, now, None) for i in range(len(self.table))]
+
+    def _track(self, i: int, now: float, status: TrackStatus | None) -> Track:
+        tab, cfg = self.table, self.config
+        if status is None:
+            if tab.status[i] == TENTATIVE:
+                status = TrackStatus.TENTATIVE
+            elif now - tab.last[i] > cfg.coast_after:
+                status = TrackStatus.COASTING
+            else:
+                status = TrackStatus.CONFIRMED
+        pos, vel = tab.x[i, :3], tab.x[i, 3:6]
+        height = float(radial_height(pos))
+        climb = float(vel @ pos) / float(np.linalg.norm(pos))
+        if tab.boost[i]:
+            phase = Phase.BOOST
+        elif tab.hits[i] < cfg.confirm_hits:
+            phase = Phase.UNKNOWN
+        elif height < REENTRY_HEIGHT and climb < 0.0:
+            phase = Phase.REENTRY
+        else:
+            phase = Phase.MIDCOURSE
+        kinds = frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
+                          if tab.kinds[i] & bit)
+        k = float(tab.x[i, 9])
+        beta = DRAG_SCALE / k if tab.drag_seen[i] and k > 1e-3 else None
+        rows = self.table.history.get(int(tab.serial[i]))
+        history = None
+        if rows:
+            hist = np.array(rows)
+            history = hist[np.argsort(hist[:, 0], kind="stable"), :7]
+        return Track(track_id=f"{cfg.nation}-{int(tab.serial[i]):05d}", nation=cfg.nation,
+                     time=float(tab.t[i]), state=tab.x[i, :6].copy(), covariance=tab.p[i, :6, :6].copy(),
+                     status=status, phase=phase, first_time=float(tab.first[i]),
+                     last_update=float(tab.last[i]), n_updates=int(tab.hits[i]), sensor_kinds=kinds,
+                     ballistic_coefficient=beta, history=history)
+
+
+def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States (K, 10) and covariances with the thrust stopped: thrust set to zero and marginalised out.
+
+    (Not the Gaussian conditional on zero thrust: after a burnout the velocity estimate, which
+    the thrust already moved, stands; only the future thrust is gone.)
+    """
+    x_new = x.copy()
+    p_new = p.copy()
+    x_new[:, THRUST] = 0.0
+    p_new[:, THRUST, :] = 0.0
+    p_new[:, :, THRUST] = 0.0
+    return x_new, p_new
+
+
+def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boosting states (K, 10) whose engine stopped at an unknown time u, uniform in [lo, hi] from now.
+
+    Relative to a thrust a that stops now, stopping at u gives δv = a·u and δp = −a·u²/2
+    (exact for later times up to gravity differences; u < 0 undoes thrust the filter already
+    applied). Their mean and covariance over u are added to the thrust-free state, so the
+    copy is honest whichever moment the engine stopped.
+    """
+    a = x[:, THRUST].copy()
+    x_new, p_new = no_thrust(x, p)
+    lo_ = np.full(len(x), lo)
+    hi_ = np.maximum(np.asarray(hi, dtype=float), lo_ + 1e-3)
+    span = hi_ - lo_
+    m1 = (lo_ + hi_) / 2.0
+    m2 = (lo_**2 + lo_ * hi_ + hi_**2) / 3.0
+    m3 = (lo_ + hi_) * (lo_**2 + hi_**2) / 4.0
+    m4 = (hi_**5 - lo_**5) / (5.0 * span)
+    x_new[:, 3:6] += a * m1[:, None]
+    x_new[:, :3] -= a * (m2 / 2.0)[:, None]
+    aa = a[:, :, None] * a[:, None, :]
+    p_new[:, 3:6, 3:6] += aa * (m2 - m1**2)[:, None, None]
+    p_new[:, :3, :3] += aa * ((m4 - m2**2) / 4.0)[:, None, None]
+    cross = aa * (-(m3 - m1 * m2) / 2.0)[:, None, None]
+    p_new[:, :3, 3:6] += cross
+    p_new[:, 3:6, :3] += cross
+    return x_new, p_new
