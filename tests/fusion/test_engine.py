@@ -225,6 +225,9 @@ def _bad_sources(x: np.ndarray) -> list[tuple[object, str]]:
         (source("KOR", "j", x, P_SHARP, impact=bad_impact), "impact covariance"),
         (SourceTrack("KOR", "k", T0, ["a"] * 6, P_SHARP), "numeric"),  # type: ignore[arg-type]
         (source("KOR", "m", x, np.zeros((6, 6))), "zero"),
+        (source("KOR", "n", x, P_SHARP * 1e-12), "plausible range"),
+        (source("KOR", "o", x, np.diag([1e17] + [1.0] * 5)), "plausible range"),
+        (source("KOR", "p", np.concatenate([x[:3], [3e4, 0.0, 0.0]]), P_SHARP), "velocity"),
         ({"nation": "KOR"}, "not a SourceTrack"),
         (None, "not a SourceTrack"),
     ]
@@ -265,7 +268,7 @@ def test_random_garbage_never_crashes(rng: np.random.Generator) -> None:
         junk = []
         for j in range(5):
             state = x + rng.normal(size=6) * 10.0 ** rng.uniform(0, 9)
-            cov = random_cov(rng) * rng.choice([1.0, -1.0, 0.0, np.inf, 1e-30])
+            cov = random_cov(rng) * rng.choice([1.0, -1.0, 0.0, np.inf, 1e-30, 1e-9, 1e9, 1e20])
             junk.append(SourceTrack("KOR", f"K{j}", T0 + k + rng.uniform(-3, 3), state, cov))
         eng.update(junk, T0 + k)  # must not raise
 
@@ -351,3 +354,31 @@ def test_two_tracks_of_one_nation_are_never_merged() -> None:
     assert len(picture.tracks) == 2
     picture = eng.update([source("USA", "U1", x, P_SHARP)], T0 + 0.01)
     assert sum(len(t.sources) for t in picture.tracks) == 3 and len(picture.tracks) == 2
+
+
+def test_fuzz_of_valid_but_extreme_sources_keeps_the_picture_finite(rng: np.random.Generator) -> None:
+    from trilink.model import Phase
+
+    eng = _engine(bias_position=0.0, bias_velocity=0.0)
+    base = midcourse_state()
+    statuses = list(SourceStatus)
+    for k in range(40):
+        batch = []
+        for _ in range(6):
+            x = base.copy()
+            x[:3] *= rng.uniform(0.95, 1.5)
+            x[3:] = rng.normal(size=3) * rng.uniform(0, 6000)
+            scale = 10.0 ** rng.uniform(-2, 7)
+            cov = random_cov(rng, scale, scale / 10.0 ** rng.uniform(-1, 3))
+            impact = None
+            if rng.uniform() < 0.5:
+                impact = ImpactPoint(rng.uniform(-1.5, 1.5), rng.uniform(-3, 3),
+                                     np.diag(10.0 ** rng.uniform(0, 12, 2)))
+            batch.append(SourceTrack(str(rng.choice(["JPN", "KOR", "USA"])), f"T{rng.integers(0, 8)}",
+                                     T0 + k + rng.uniform(-20, 4), x, cov,
+                                     status=statuses[rng.integers(0, 3)],
+                                     provenance=frozenset({("USA", f"T{rng.integers(0, 8)}")}), impact=impact,
+                                     phase=list(Phase)[rng.integers(0, 4)]))
+        picture = eng.update(batch, T0 + k)
+        for track in picture.tracks:
+            assert np.all(np.isfinite(track.state)) and np.all(np.isfinite(track.covariance))

@@ -20,6 +20,15 @@ import numpy as np
 
 from trilink.model import MissileClass, Phase, is_nation_code
 
+MAX_SPEED = 12_000.0
+"""m/s: faster than any ballistic missile (an ICBM burns out near 7 km/s)."""
+MIN_VARIANCE = 1e-6
+"""Smallest plausible covariance eigenvalue (m² or m²/s²): a millimetre is beyond any sensor."""
+MAX_VARIANCE = 1e16
+"""Largest: (10,000 km)² — beyond that the estimate says nothing."""
+MAX_CONDITION = 1e14
+"""Largest eigenvalue ratio the fusion's linear algebra handles in double precision."""
+
 SourceKey = tuple[str, str]
 """(originator nation, originator track id): identifies one source track."""
 
@@ -97,6 +106,9 @@ def _covariance_problem(cov: np.ndarray, name: str) -> str | None:
         np.linalg.cholesky(0.5 * (cov + cov.T))
     except np.linalg.LinAlgError:
         return f"{name} is not positive definite"
+    eig = np.linalg.eigvalsh(0.5 * (cov + cov.T))
+    if eig[0] < MIN_VARIANCE or eig[-1] > MAX_VARIANCE or eig[-1] > MAX_CONDITION * eig[0]:
+        return f"{name} is outside the plausible range (eigenvalues {eig[0]:.3g} … {eig[-1]:.3g})"
     return None
 
 
@@ -124,6 +136,8 @@ def validate_source(source: object, now: float, *, max_future: float = 5.0,
         return problem
     if float(np.linalg.norm(state[:3])) < 6.0e6 or float(np.linalg.norm(state[:3])) > 5.0e7:
         return "state position is not near the Earth (|r| outside 6,000–50,000 km)"
+    if float(np.linalg.norm(state[3:])) > MAX_SPEED:
+        return f"state velocity {float(np.linalg.norm(state[3:])):.0f} m/s is beyond any ballistic missile"
     cov, problem = _finite_matrix(source.covariance, (6, 6), "covariance")
     if problem:
         return problem
