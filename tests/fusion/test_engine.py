@@ -300,34 +300,52 @@ def test_own_nation_not_named_first_still_gets_ids_from_the_node() -> None:
     assert [t.fused_id for t in picture.tracks] == ["KOR-F1"]
 
 
-def test_fused_tracks_are_assessed_when_they_change_and_otherwise_every_few_seconds() -> None:
+def _fake_assessor(calls: list[tuple[str, float]], failing: str = "JPN-F2") -> object:
     from trilink.model import Assessment, MissileClass, Phase, Track
-
-    calls: list[tuple[str, float]] = []
 
     def fake_assess(track: Track, now: float) -> Assessment:
         calls.append((track.track_id, now))
-        if track.track_id == "JPN-F2":
+        assert track.history is not None and track.history.shape[1] == 7
+        if track.track_id == failing:
             raise ValueError("no impact ahead")
         return Assessment(track_id=track.track_id, time=now, phase=Phase.MIDCOURSE, launch=None, impact=None,
                           apogee=None, ground_range=None, time_to_impact=100.0, ground_track=np.zeros((0, 4)),
                           missile_class=MissileClass.IRBM, class_reason="test")
 
+    return fake_assess
+
+
+def test_fused_tracks_are_assessed_when_they_change_and_otherwise_every_few_seconds() -> None:
+    calls: list[tuple[str, float]] = []
     x, y = midcourse_state(), midcourse_state(30.0, 125.0)
-    eng = _engine(assess=fake_assess, reassess_after=5.0)
+    eng = _engine(assess=_fake_assessor(calls), reassess_min=1.0, reassess_after=5.0)
     first = eng.update([source("KOR", "K1", x, P_SHARP), source("KOR", "K2", y, P_SHARP)], T0)
     assert first.tracks[0].assessment is not None and first.tracks[0].assessment.time == T0
     assert first.tracks[1].assessment is None  # the assessor's ValueError is "no assessment", not a crash
     calls.clear()
-    eng.update([], T0 + 1)  # nothing changed, JPN-F1 assessed recently; JPN-F2 has none yet → retried
-    assert calls == [("JPN-F2", T0 + 1)]
-    calls.clear()
+    eng.update([], T0 + 0.5)
+    assert calls == []  # nothing changed, nothing stale
     again = eng.update([source("KOR", "K1", _truth(x, T0 + 2), P_SHARP, time=T0 + 2)], T0 + 2)
-    assert ("JPN-F1", T0 + 2) in calls  # re-fused → re-assessed
+    assert calls == [("JPN-F1", T0 + 2)]  # re-fused → re-assessed
     assert again.track("JPN-F1").assessment.time == T0 + 2
+    assert len(again.track("JPN-F1").history) == 2
     calls.clear()
-    eng.update([], T0 + 7.5)
-    assert ("JPN-F1", T0 + 7.5) in calls  # stale after 5 s
+    eng.update([source("KOR", "K1", _truth(x, T0 + 2.5), P_SHARP, time=T0 + 2.5)], T0 + 2.5)
+    assert calls == []  # changed, but assessed 0.5 s ago
+    late = eng.update([], T0 + 7.5)
+    assert sorted(calls) == [("JPN-F1", T0 + 7.5), ("JPN-F2", T0 + 7.5)]  # stale after 5 s
+    assert late.track("JPN-F1").assessment.time == T0 + 7.5
+
+
+def test_assessments_per_update_are_budgeted() -> None:
+    calls: list[tuple[str, float]] = []
+    eng = _engine(assess=_fake_assessor(calls, failing=""), assess_per_update=2)
+    srcs = [source("KOR", f"K{i}", midcourse_state(30.0 + 2 * i, 125.0), P_SHARP) for i in range(5)]
+    eng.update(srcs, T0)
+    assert len(calls) == 2
+    eng.update([], T0 + 0.1)
+    eng.update([], T0 + 0.2)
+    assert sorted(c[0] for c in calls) == sorted(f"JPN-F{i}" for i in range(1, 6))
 
 
 def test_fused_tracks_that_converge_are_merged_under_the_older_id() -> None:

@@ -28,6 +28,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from trilink.fusion.assessment import AssessmentSlot, due_for_assessment, extend_history, safe_assess
 from trilink.fusion.associate import GATE_99, RELEASE_GATE
 from trilink.fusion.cluster import Workspace
 from trilink.fusion.combine import Criterion
@@ -72,9 +73,14 @@ class FusionConfig:
     process_noise: Mapping[Phase, float] = field(default_factory=lambda: dict(DEFAULT_PROCESS_NOISE))
     propagator: Propagator = physics_propagator
     assess: Assessor | None = None
-    """When set, each active or lost fused track is assessed (launch, impact ellipse, time to impact)."""
+    """When set (e.g. ``trilink.track.assess.assess``), fused tracks are assessed: launch, impact
+    ellipse, time to impact, class. Costly: see ``assess_per_update`` and docs/fusion.md."""
+    reassess_min: float = 1.0
+    """A fused track whose estimate changed is re-assessed at most this often (seconds)."""
     reassess_after: float = 5.0
-    """An unchanged fused track keeps its assessment this long (seconds); a re-fused one is re-assessed."""
+    """An unchanged fused track is re-assessed after this long (seconds)."""
+    assess_per_update: int = 4
+    """At most this many assessments per update (never-assessed first, then the most overdue)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,10 @@ class FusedRecord:
     phase: Phase
     missile_class: MissileClass
     assessment: Assessment | None = None
+    assessed_at: float | None = None
+    changed_since_assessment: bool = True
+    history: np.ndarray | None = None
+    """(K, 7) past fused [t, x, y, z, vx, vy, vz], for the launch estimate."""
 
 
 @dataclass(frozen=True)
@@ -222,17 +232,21 @@ def update(state: PictureState, sources: Sequence[object], now: float,
                            missile_class=cls, first_time=first_time, last_update=last_update,
                            n_updates=n_updates, impact=impact, disagreements=found,
                            merged_into=merged.get(fid))
-        assessment = old.assessment if old else None
-        if config.assess is not None and status is not FusedStatus.DROPPED and (
-                fid not in unchanged or assessment is None or now - assessment.time >= config.reassess_after):
-            assessment = _safe_assess(config.assess, track, config.nation, now)
-        track = replace(track, assessment=assessment)
+        refused = fid not in unchanged
+        history = old.history if old else None
+        if refused and members:
+            history = extend_history(history, now, x)
+        track = replace(track, assessment=old.assessment if old else None, history=history)
         tracks.append(track)
         if old is None or old.members != member_keys or old.status is not status:
             changed.add(fid)
         if status is not FusedStatus.DROPPED:
-            records[fid] = FusedRecord(fid, member_keys, now, x, p, status, first_time, last_update,
-                                       n_updates, phase, cls, assessment)
+            records[fid] = FusedRecord(
+                fid, member_keys, now, x, p, status, first_time, last_update, n_updates, phase, cls,
+                track.assessment, old.assessed_at if old else None,
+                refused or (old.changed_since_assessment if old else True), history)
+    if config.assess is not None:
+        tracks = _assess_due(tracks, records, now, config)
     new_state = PictureState(nation=state.nation, sources=MappingProxyType(held),
                              records=MappingProxyType(records), next_number=counter[0], time=now)
     picture = Picture(nation=state.nation, time=now, tracks=tuple(tracks),
@@ -241,12 +255,22 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     return new_state, picture
 
 
-def _safe_assess(assess: Assessor, track: FusedTrack, nation: str, now: float) -> Assessment | None:
-    """The assessment of a fused track, or None when the state admits none (e.g. no impact ahead)."""
-    try:
-        return assess(track.to_track(nation), now)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-        return None
+def _assess_due(tracks: list[FusedTrack], records: dict[str, FusedRecord], now: float,
+                config: FusionConfig) -> list[FusedTrack]:
+    """Assess the fused tracks that are due (within the per-update budget); updates ``records``."""
+    assert config.assess is not None
+    slots = [AssessmentSlot(f, r.changed_since_assessment, r.assessed_at) for f, r in records.items()]
+    due = set(due_for_assessment(slots, now, min_interval=config.reassess_min, max_age=config.reassess_after,
+                                 limit=config.assess_per_update))
+    out = []
+    for track in tracks:
+        if track.fused_id in due:
+            assessment = safe_assess(config.assess, track.to_track(config.nation), now)
+            track = replace(track, assessment=assessment)
+            records[track.fused_id] = replace(records[track.fused_id], assessment=assessment,
+                                              assessed_at=now, changed_since_assessment=False)
+        out.append(track)
+    return out
 
 
 class FusionEngine:

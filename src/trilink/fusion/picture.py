@@ -79,6 +79,8 @@ class FusedTrack:
     """The fused state's own assessment (launch point, impact ellipse, time to impact), when computed."""
     merged_into: str | None = None
     """Set (with status DROPPED) when this fused track turned out to be the same object as another."""
+    history: np.ndarray | None = None
+    """(K, 7) past fused states [t, x, y, z, vx, vy, vz] (all at first, then thinned to the newest)."""
 
     @property
     def nations(self) -> frozenset[str]:
@@ -91,7 +93,8 @@ class FusedTrack:
                   FusedStatus.DROPPED: TrackStatus.DELETED}[self.status]
         return Track(track_id=self.fused_id, nation=nation or self.fused_id.split("-")[0], time=self.time,
                      state=self.state, covariance=self.covariance, status=status, phase=self.phase,
-                     first_time=self.first_time, last_update=self.last_update, n_updates=self.n_updates)
+                     first_time=self.first_time, last_update=self.last_update, n_updates=self.n_updates,
+                     history=self.history)
 
 
 @dataclass(frozen=True, slots=True)
