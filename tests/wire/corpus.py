@@ -68,11 +68,10 @@ def typical_assessment(issued: float = T0, track_id: str = "KOR-T0042") -> Asses
 def typical_report(issued: float = T0, sequence: int = 1, releasable_to: tuple[str, ...] = ("USA", "JPN"),
                    originator: str = "KOR") -> TrackReport:
     """The typical report whose size and speed the benchmark measures."""
-    report = report_from_assessment(typical_track(issued), typical_assessment(issued), originator=originator,
-                                    sequence=sequence, issued=issued, releasable_to=releasable_to,
-                                    exercise=True, status=ReportStatus.UPDATE)
-    areas = {"JPN-EEZ": 0.62, "high-seas": 0.38}
-    return msgspec.structs.replace(report, impact=msgspec.structs.replace(report.impact, areas=areas))
+    return report_from_assessment(typical_track(issued), typical_assessment(issued), originator=originator,
+                                  sequence=sequence, issued=issued, releasable_to=releasable_to,
+                                  exercise=True, status=ReportStatus.UPDATE,
+                                  impact_areas={"JPN-EEZ": 0.62, "high-seas": 0.38})
 
 
 def typical_alert(issued: float = T0, sequence: int = 2, originator: str = "JPN") -> AlertNotice:

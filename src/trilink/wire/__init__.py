@@ -36,6 +36,7 @@ from trilink.wire.messages import (
     message_id,
 )
 from trilink.wire.release import mark_releasable, recipients, release_problem
+from trilink.wire.sanity import message_problem
 from trilink.wire.verify import (
     MAX_MESSAGE_BYTES,
     Accepted,
@@ -54,6 +55,7 @@ __all__ = [
     "ReportStatus", "Signer", "StateVector", "TrackReport", "TrustStore", "Verifier",
     "assessment_from_report", "check", "covariance_matrix", "covariance_upper", "decode", "describe",
     "encode", "from_json", "initial_sequence", "key_id_for", "kind_of", "mark_releasable", "message_id",
+    "message_problem",
     "open_envelope", "recipients", "release_problem", "report_from_assessment", "report_status", "seal",
     "signed_bytes", "to_json", "track_from_report",
 ]

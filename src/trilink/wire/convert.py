@@ -6,7 +6,7 @@ schema; a receiver turns a verified report back into ``Track`` and
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -93,10 +93,12 @@ def _lon_deg(lon_rad: float) -> float:
 
 def report_from_assessment(track: Track, assessment: Assessment | None, *, originator: str, sequence: int,
                            issued: float, releasable_to: Iterable[str] = (), exercise: bool,
-                           status: ReportStatus, report_id: str | None = None) -> TrackReport:
+                           status: ReportStatus, report_id: str | None = None,
+                           impact_areas: Mapping[str, float] | None = None) -> TrackReport:
     """Build the wire report of a track and its assessment (``None`` before the first assessment).
 
-    ``releasable_to`` is usually filled afterwards by ``trilink.wire.mark_releasable``.
+    ``releasable_to`` is usually filled afterwards by ``trilink.wire.mark_releasable``;
+    ``impact_areas`` maps area names to the probability of impact there, when known.
     """
     launch = impact = None
     apogee = ground_range = None
@@ -106,7 +108,7 @@ def report_from_assessment(track: Track, assessment: Assessment | None, *, origi
                                  lat_deg=math.degrees(le.lat), lon_deg=_lon_deg(le.lon),
                                  cov_en_m2=_cov2(le.ellipse.covariance_en))
         if (ie := assessment.impact) is not None:
-            areas = getattr(ie, "area_probabilities", None) or {}
+            areas = impact_areas or {}
             azimuth = math.degrees(ie.ellipse.orientation) % 180.0
             impact = ImpactPoint(t_utc=float(ie.time), sigma_t_s=float(ie.sigma_time),
                                  lat_deg=math.degrees(ie.lat), lon_deg=_lon_deg(ie.lon),

@@ -48,7 +48,7 @@ def agreement_problem(agreement: AgreementConfig | None, message: Message) -> st
     if isinstance(message, AlertNotice):
         return None if agreement.alerts else "the agreement does not release alert notices"
     if agreement.sensor_kinds is not None and not set(agreement.sensor_kinds) & {
-            kind.value for kind in message.sensor_kinds}:
+            str(kind) for kind in message.sensor_kinds}:
         return f"no contributing sensor kind among {', '.join(agreement.sensor_kinds) or 'none'}"
     if agreement.region is not None:
         places = [_track_position_deg(message)]
