@@ -158,3 +158,31 @@ def test_check2_partner_fusion_that_contains_jpn_is_not_counted_again(independen
     # Without provenance, treating the three as independent would have counted J and K twice:
     over = np.linalg.inv(2.0 * np.linalg.inv(pj) + 2.0 * np.linalg.inv(pk))
     assert not _psd_at_least(over, honest)
+
+
+@pytest.mark.parametrize("independent", [False, True])
+def test_no_double_counting_for_any_mix_of_relays(independent: bool, rng: np.random.Generator) -> None:
+    """Whatever relayed combinations arrive, the fused covariance is never below the honest answer.
+
+    Base tracks J (JPN), K (KOR) are independent. Partners relay fusions of subsets of them, each with
+    its provenance. The most that can be known is the information of the base tracks in the union of
+    the lineages: P_honest = (Σ P_b⁻¹)⁻¹. Counting anything twice would beat it.
+    """
+    x = midcourse_state()
+    relays = {"USA": ("J", "K"), "AUS": ("J",), "GBR": ("K",), "CAN": ("J", "K")}
+    keys = {"J": ("JPN", "J1"), "K": ("KOR", "K1")}
+    for _ in range(12):
+        base = {"J": random_cov(rng, 150.0, 6.0), "K": random_cov(rng, 250.0, 9.0)}
+        use_base = [b for b in base if rng.uniform() < 0.6]
+        use_relays = [n for n in relays if rng.uniform() < 0.6]
+        if not use_base and not use_relays:
+            continue
+        sources = [source(*keys[b], x, base[b]) for b in use_base]
+        for nation in use_relays:
+            members = relays[nation]
+            p = np.linalg.inv(sum(np.linalg.inv(base[m]) for m in members))
+            sources.append(source(nation, "R1", x, p, provenance=frozenset(keys[m] for m in members)))
+        known = set(use_base) | {m for n in use_relays for m in relays[n]}
+        honest = np.linalg.inv(sum(np.linalg.inv(base[m]) for m in known))
+        fused = _fuse_once(sources, independent)
+        assert _psd_at_least(fused, honest, rel=1e-6), (use_base, use_relays)
