@@ -40,6 +40,8 @@ class Track:
     sensor_kinds: frozenset[SensorKind] = field(default_factory=frozenset)
     ballistic_coefficient: float | None = None
     """m/(C_D·A), kg/m², when estimated (re-entry)."""
+    ballistic_coefficient_sigma: float | None = None
+    """1σ of ``ballistic_coefficient``, kg/m², when it is estimated."""
     history: np.ndarray | None = None
     """Optional (K, 7) array of past [t, x, y, z, vx, vy, vz] filtered states."""
 

@@ -25,6 +25,15 @@ class SensorSpec:
     """Seconds between looks; sets how long a tentative track may wait for its next plot."""
     sigma_angle: float
     """Nominal 1σ angle noise, rad (used only when a measurement does not carry its own)."""
+    reference_snr_db: float = 13.0
+    """SNR of a ``reference_rcs`` target at ``reference_range``: turns a plot's SNR into an RCS."""
+    reference_range: float = 1_000_000.0
+    reference_rcs: float = 0.1
+
+    def rcs_db(self, snr_db: np.ndarray, slant_range: np.ndarray) -> np.ndarray:
+        """Radar cross-section (dBsm) implied by plots' SNR (dB) at their range (the radar equation)."""
+        return (snr_db - self.reference_snr_db + 40.0 * np.log10(slant_range / self.reference_range)
+                + 10.0 * np.log10(self.reference_rcs))
 
     @classmethod
     def from_config(cls, sensor: SensorConfig) -> "SensorSpec":
@@ -32,7 +41,9 @@ class SensorSpec:
         lat, lon, height = sensor.site
         ecef = geodetic_to_ecef(rad(lat), rad(lon), height)
         return cls(id=sensor.id, kind=sensor.kind, ecef=(float(ecef[0]), float(ecef[1]), float(ecef[2])),
-                   update_interval=sensor.update_interval_s, sigma_angle=sensor.sigma_angle_mrad * 1e-3)
+                   update_interval=sensor.update_interval_s, sigma_angle=sensor.sigma_angle_mrad * 1e-3,
+                   reference_snr_db=sensor.reference_snr_db, reference_range=sensor.reference_range_km * 1e3,
+                   reference_rcs=sensor.reference_rcs_m2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +70,10 @@ class TrackerConfig:
     """A coasting track is deleted after this long without a plot (midcourse gaps are long)."""
     delete_below_height: float = -2_000.0
     """A track predicted this far below the ellipsoid has impacted: deleted."""
-    merge_gate: float = 9.0
-    """χ²(6) distance below which two confirmed tracks are the same object (younger one deleted)."""
+    split_gate: float = 22.46
+    """χ²(6) distance below which two confirmed tracks are one missile's pieces (e.g. RV and stage) ..."""
+    split_rcs_db: float = 6.0
+    """... and the older one keeps the smaller (by this many dB) — the warhead keeps its track."""
     # --- late measurements
     late_window: float = 30.0
     """Measurements up to this old (relative to ``now``) are used by retrodiction; older are rejected."""

@@ -51,13 +51,15 @@ class PooledSight:
     direction: np.ndarray
     sigma: float
     """Angular 1σ, rad (the larger of the plot's two)."""
+    id: int
+    """Measurement id."""
 
 
 def pool_sights(scan: Scan, plots: np.ndarray) -> list[PooledSight]:
     """The lines of sight of unassociated IR plots."""
     los = line_of_sight(scan)
     return [PooledSight(scan.sensor, scan.time, scan.sensor_ecef, los[i],
-                        float(np.max(scan.sigma[i, :2]))) for i in plots]
+                        float(np.max(scan.sigma[i, :2])), int(scan.ids[i])) for i in plots]
 
 
 def triangulate(a: PooledSight, b: PooledSight) -> tuple[np.ndarray, np.ndarray, float]:

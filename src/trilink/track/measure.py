@@ -33,6 +33,8 @@ class Scan:
     """(M, d) 1σ of each component."""
     ids: np.ndarray
     """(M,) measurement ids."""
+    snr_db: np.ndarray
+    """(M,) reported SNR, dB (NaN when not reported)."""
 
     @property
     def dim(self) -> int:
@@ -97,7 +99,8 @@ def make_scan(plots: Sequence[Measurement]) -> Scan:
     return Scan(sensor=first.sensor, kind=first.kind, time=first.time,
                 sensor_ecef=np.asarray(first.sensor_ecef, dtype=float),
                 rotation=sensor_rotation(first.sensor_ecef), z=table[:, :d], sigma=table[:, d:],
-                ids=np.array([p.id for p in plots], dtype=np.int64))
+                ids=np.array([p.id for p in plots], dtype=np.int64),
+                snr_db=np.array([np.nan if p.snr_db is None else p.snr_db for p in plots], dtype=float))
 
 
 def predict(states: np.ndarray, scan: Scan) -> tuple[np.ndarray, np.ndarray]:

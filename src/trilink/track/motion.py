@@ -40,11 +40,14 @@ def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.nda
     pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
     height = radial_height(pos)
     acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
-    acc += np.clip(x[:, _K], 0.0, None)[:, None] * _drag_per_k(pos, vel, height, ceiling)
+    low = height < ceiling
+    if low.any():
+        acc[low] += np.clip(x[low, _K], 0.0, None)[:, None] * _drag_per_k(pos[low], vel[low], height[low],
+                                                                          ceiling)
     out = np.empty_like(x)
     out[:, :3] = vel
     out[:, 3:6] = acc
-    out[:, 6:9] = (np.linalg.norm(thrust, axis=-1) / exhaust_velocity)[:, None] * thrust
+    out[:, 6:9] = (np.sqrt(np.einsum("ij,ij->i", thrust, thrust)) / exhaust_velocity)[:, None] * thrust
     out[:, _K] = 0.0
     return out
 
@@ -62,7 +65,7 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarr
     jac[:, 3:6, :3] = grad + _CENTRIFUGAL
     jac[:, 3:6, 3:6] = -2.0 * _OMEGA_CROSS
     jac[:, 3, 6] = jac[:, 4, 7] = jac[:, 5, 8] = 1.0
-    alpha = np.linalg.norm(thrust, axis=-1)
+    alpha = np.sqrt(np.einsum("ij,ij->i", thrust, thrust))
     ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
     jac[:, 6:9, 6:9] = (alpha[:, None, None] * np.eye(3)
                         + thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
@@ -106,7 +109,28 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     ``q_acc`` (N,) is each track's white-acceleration noise density (m²/s³) and ``q_thrust``
     (N,) its thrust random-walk density (zero for ballistic tracks). Returns the new states,
     the transitions Φ (N, 10, 10) and the accumulated process noise Q, so P' = Φ P Φᵀ + Q.
+    Tracks in vacuum and without thrust take a second-order Taylor step (the gravity field
+    changes slowly: < 1 m error over ``max_step``); the others, where drag or thrust change
+    fast, take RK4 steps.
     """
+    n = len(x)
+    fast = (q_thrust > 0.0) | (radial_height(x[:, :3]) < 1.2 * ceiling)
+    if fast.all() or not fast.any():
+        return _propagate(x, dt, q_acc, q_thrust, q_drag, exhaust_velocity, ceiling, max_step,
+                          rk4=bool(fast.all()))
+    out_x = np.empty_like(x)
+    out_phi = np.empty((n, STATE_DIM, STATE_DIM))
+    out_q = np.empty((n, STATE_DIM, STATE_DIM))
+    for mask, rk4 in ((fast, True), (~fast, False)):
+        out_x[mask], out_phi[mask], out_q[mask] = _propagate(
+            x[mask], dt[mask], q_acc[mask], q_thrust[mask], q_drag, exhaust_velocity, ceiling, max_step,
+            rk4=rk4)
+    return out_x, out_phi, out_q
+
+
+def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_drag: float,
+               exhaust_velocity: float, ceiling: float, max_step: float, *, rk4: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(x)
     steps = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / max_step)))
     h = dt / steps
@@ -117,13 +141,17 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     hc = h[:, None]
     for _ in range(steps):
         low = radial_height(x[:, :3]) < ceiling
-        fh = jacobian(x, exhaust_velocity, ceiling) * h[:, None, None]
+        jac = jacobian(x, exhaust_velocity, ceiling)
+        fh = jac * h[:, None, None]
         step_phi = eye + fh + 0.5 * fh @ fh
         k1 = derivative(x, exhaust_velocity, ceiling)
-        k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
-        k3 = derivative(x + 0.5 * hc * k2, exhaust_velocity, ceiling)
-        k4 = derivative(x + hc * k3, exhaust_velocity, ceiling)
-        x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        if rk4:
+            k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
+            k3 = derivative(x + 0.5 * hc * k2, exhaust_velocity, ceiling)
+            k4 = derivative(x + hc * k3, exhaust_velocity, ceiling)
+            x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+        else:
+            x += hc * k1 + 0.5 * hc * hc * np.einsum("kij,kj->ki", jac, k1)
         q = _noise(h, q_acc, q_thrust, np.where(low, q_drag, 0.0))
         phi = step_phi @ phi
         qsum = step_phi @ qsum @ step_phi.transpose(0, 2, 1) + q

@@ -42,6 +42,11 @@ class TrackTable:
     boosted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     """Whether the track was ever in the boost model."""
     max_height: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rcs_db: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Smoothed radar cross-section, dBsm, from the plots' SNR (NaN until one is known)."""
+    rcs_n: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    last_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Id of the last measurement that updated each track (provenance, evaluation)."""
     history: dict[int, list[np.ndarray]] = field(default_factory=dict)
     """serial → rows [t, x, y, z, vx, vy, vz, boost] of the first HISTORY_LENGTH updates."""
 
@@ -49,7 +54,7 @@ class TrackTable:
         return len(self.t)
 
     def append(self, x: np.ndarray, p: np.ndarray, t: np.ndarray, serial: np.ndarray, kinds: int,
-               boost: np.ndarray, height: np.ndarray) -> None:
+               boost: np.ndarray, height: np.ndarray, ids: np.ndarray) -> None:
         """Add new tentative tracks (K rows) with one hit each."""
         k = len(t)
         self.x = np.concatenate([self.x, x])
@@ -67,6 +72,9 @@ class TrackTable:
         self.drag_seen = np.concatenate([self.drag_seen, np.zeros(k, dtype=bool)])
         self.boosted = np.concatenate([self.boosted, boost])
         self.max_height = np.concatenate([self.max_height, height])
+        self.rcs_db = np.concatenate([self.rcs_db, np.full(k, np.nan)])
+        self.rcs_n = np.concatenate([self.rcs_n, np.zeros(k, dtype=np.int64)])
+        self.last_id = np.concatenate([self.last_id, ids.astype(np.int64)])
         for i in range(k):
             self.history[int(serial[i])] = [self._row(len(self) - k + i)]
 
@@ -79,10 +87,16 @@ class TrackTable:
         for i in young:
             self.history[int(self.serial[i])].append(self._row(int(i)))
 
+    def swap_identity(self, a: int, b: int) -> None:
+        """Exchange two rows' identities (serial, start time, history, boost record), not their states."""
+        for name in ("serial", "first", "boosted"):
+            arr = getattr(self, name)
+            arr[a], arr[b] = arr[b], arr[a]
+
     def keep(self, mask: np.ndarray) -> None:
         """Drop every row where ``mask`` is False."""
         for s in self.serial[~mask]:
             self.history.pop(int(s), None)
         for name in ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds",
-                     "calm", "nis", "drag_seen", "boosted", "max_height"):
+                     "calm", "nis", "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "last_id"):
             setattr(self, name, getattr(self, name)[mask])

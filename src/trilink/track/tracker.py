@@ -33,9 +33,17 @@ REENTRY_HEIGHT = 100_000.0
 """Below this height a descending object is in re-entry."""
 BOOST_START_HEIGHT = 250_000.0
 """A rising object first seen below this height gets the boost model."""
+SPLIT_RADIUS = 30_000.0
+"""Metres within which two tracks are tested for being one missile's pieces."""
 GHOST_MARGIN = 4.0
 """The thrust-stopped hypothesis replaces a failing boost one (d² beyond its 99 % point) when its d² is
 this much lower."""
+RCS_SIGMA_DB = 4.0
+"""Spread of a plot's cross-section about its track's (target fluctuation, aspect), dB."""
+RCS_SMOOTHING = 0.2
+"""Weight of a new plot in the exponentially smoothed RCS of a track."""
+SPLIT_MIN_PLOTS = 5
+"""Plots with SNR each track needs before its RCS is trusted for the warhead/stage identity."""
 INITIAL_THRUST = 15.0
 """Thrust acceleration (m/s²) assumed along the velocity when the boost model is switched on."""
 
@@ -54,6 +62,7 @@ class Tracker:
         self._burnout_gate = float(chi2.ppf(0.95, 3))
         self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
         self._last_now = -np.inf
+        self._specs = {spec.id: spec for spec in config.sensors}
 
     # ------------------------------------------------------------------ public
     def update(self, measurements: Sequence[Measurement], now: float) -> list[Track]:
@@ -79,6 +88,14 @@ class Tracker:
                 start = i
         deleted = self._manage(now)
         return self._tracks(now) + deleted
+
+    def last_measurement_ids(self) -> dict[str, int]:
+        """Track id → id of the last measurement that updated it (provenance, and truth in evaluation)."""
+        return {self._track_id(int(s)): int(m) for s, m in zip(self.table.serial, self.table.last_id,
+                                                               strict=True)}
+
+    def _track_id(self, serial: int) -> str:
+        return f"{self.config.nation}-{serial:05d}"
 
     # ---------------------------------------------------------------- checking
     def _reject_reason(self, m: Measurement, now: float) -> str | None:
@@ -167,6 +184,10 @@ class Tracker:
         s[:, idx, idx] += scan.sigma[pair_col] ** 2
         d2 = filter.mahalanobis(nu, s)
         cost = np.where(d2 < self._gates[d], d2 + np.linalg.slogdet(s)[1], np.inf)
+        plot_rcs = self._plot_rcs(scan)
+        if plot_rcs is not None:  # feature-aided: a plot's cross-section should match its track's
+            diff = plot_rcs[pair_col] - tab.rcs_db[uniq[hyp_track[pair_hyp]]]
+            cost += np.where(np.isfinite(diff), (diff / RCS_SIGMA_DB) ** 2, 0.0)
         n_real = len(inv)
         if len(ghost):  # a ghost replaces its real pair only when the boost model fails and it fits
             real_of_ghost = np.nonzero(has_ghost)[0]
@@ -189,6 +210,13 @@ class Tracker:
                                          qn[hyp], p_pred[hyp], jac[hyp]), nu[chosen], s[chosen])
         used[ac] = True
         return used
+
+    def _plot_rcs(self, scan: Scan) -> np.ndarray | None:
+        """Cross-sections (dBsm) of a radar scan's plots from their SNR, NaN where not reported."""
+        spec = self._specs.get(scan.sensor)
+        if spec is None or not scan.has_range or not np.isfinite(scan.snr_db).any():
+            return None
+        return spec.rcs_db(scan.snr_db, scan.z[:, 2])
 
     def _noise_densities(self, rows: np.ndarray, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cfg, tab = self.config, self.table
@@ -221,9 +249,19 @@ class Tracker:
         tab.t[rows] = np.where(late, tab.t[rows], scan.time)
         tab.last[rows] = np.maximum(tab.last[rows], scan.time)
         tab.hits[rows] += 1
+        tab.last_id[rows] = scan.ids[plots]
         tab.kinds[rows] |= RADAR_BIT if scan.kind == SensorKind.RADAR else IR_BIT
         nis = filter.mahalanobis(nu, s)
         tab.nis[rows] = np.column_stack([tab.nis[rows, 1:], nis - scan.dim])
+        plot_rcs = self._plot_rcs(scan)
+        if plot_rcs is not None:
+            rcs = plot_rcs[plots]
+            ok = np.isfinite(rcs)
+            if ok.any():
+                r_ok = rows[ok]
+                old = tab.rcs_db[r_ok]
+                tab.rcs_db[r_ok] = np.where(np.isfinite(old), old + RCS_SMOOTHING * (rcs[ok] - old), rcs[ok])
+                tab.rcs_n[r_ok] += 1
         self._switch_models(rows)
         tab.record(rows)
 
@@ -294,7 +332,7 @@ class Tracker:
             x, p = filter.update(x, p, p @ h.transpose(0, 2, 1), nu, s, h, r)
         k = len(plots)
         self.table.append(x, p, np.full(k, scan.time), self._new_serials(k), RADAR_BIT,
-                          np.zeros(k, dtype=bool), radial_height(x[:, :3]))
+                          np.zeros(k, dtype=bool), radial_height(x[:, :3]), scan.ids[plots])
 
     def _start_ir(self, scan: Scan, plots: np.ndarray) -> None:
         cfg = self.config
@@ -310,7 +348,7 @@ class Tracker:
             x, p = initiate.prior(pos, cov, cfg)
             k = len(pairs)
             self.table.append(x, p, times, self._new_serials(k), IR_BIT, np.zeros(k, dtype=bool),
-                              radial_height(pos))
+                              radial_height(pos), np.array([new[i].id for i, _ in pairs]))
             self.table.hits[-k:] = 2  # two lines of sight went into the fix
         used_new = {i for i, _ in pairs}
         used_pool = {j for _, j in pairs}
@@ -324,6 +362,7 @@ class Tracker:
         if not len(tab):
             return []
         tab.status[(tab.status == TENTATIVE) & (tab.hits >= cfg.confirm_hits)] = CONFIRMED
+        self._keep_warhead_identity()
         age = now - tab.last
         dt = np.maximum(now - tab.t, 0.0)
         x = tab.x
@@ -337,6 +376,33 @@ class Tracker:
         deleted = [self._track(int(i), now, TrackStatus.DELETED) for i in rows]
         tab.keep(~gone)
         return deleted
+
+    def _keep_warhead_identity(self) -> None:
+        """When a missile splits (RV and spent stage), the older track goes with the smaller object.
+
+        Right after separation the pieces differ by centimetres per second, so which plot
+        continues which track is a coin toss; their cross-sections differ by 10–20 dB. Two
+        confirmed tracks that are statistically the same state (χ²(6) gate) exchange
+        identities if the older one follows the larger object.
+        """
+        tab, cfg = self.table, self.config
+        rows = np.nonzero((tab.status == CONFIRMED) & (tab.rcs_n >= SPLIT_MIN_PLOTS) & ~tab.boost)[0]
+        if len(rows) < 2:
+            return
+        pos = tab.x[rows, :3]
+        tree = associate.cKDTree(pos)
+        for i, j in tree.query_pairs(SPLIT_RADIUS, output_type="ndarray"):
+            a, b = int(rows[i]), int(rows[j])
+            if tab.first[a] > tab.first[b]:
+                a, b = b, a  # a is the older track
+            if tab.rcs_db[a] - tab.rcs_db[b] < cfg.split_rcs_db:
+                continue
+            t = max(tab.t[a], tab.t[b])
+            xa = tab.x[a, :6] + np.concatenate([tab.x[a, 3:6], np.zeros(3)]) * (t - tab.t[a])
+            xb = tab.x[b, :6] + np.concatenate([tab.x[b, 3:6], np.zeros(3)]) * (t - tab.t[b])
+            d = xa - xb
+            if float(d @ np.linalg.solve(tab.p[a, :6, :6] + tab.p[b, :6, :6], d)) < cfg.split_gate:
+                tab.swap_identity(a, b)
 
     # ----------------------------------------------------------------- output
     def _tracks(self, now: float) -> list[Track]:
@@ -365,17 +431,20 @@ class Tracker:
         kinds = frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
                           if tab.kinds[i] & bit)
         k = float(tab.x[i, 9])
-        beta = DRAG_SCALE / k if tab.drag_seen[i] and k > 1e-3 else None
+        beta = beta_sigma = None
+        if tab.drag_seen[i] and k > 1e-3:
+            beta = DRAG_SCALE / k
+            beta_sigma = DRAG_SCALE * float(np.sqrt(tab.p[i, 9, 9])) / (k * k)
         rows = self.table.history.get(int(tab.serial[i]))
         history = None
         if rows:
             hist = np.array(rows)
             history = hist[np.argsort(hist[:, 0], kind="stable"), :7]
-        return Track(track_id=f"{cfg.nation}-{int(tab.serial[i]):05d}", nation=cfg.nation,
+        return Track(track_id=self._track_id(int(tab.serial[i])), nation=cfg.nation,
                      time=float(tab.t[i]), state=tab.x[i, :6].copy(), covariance=tab.p[i, :6, :6].copy(),
                      status=status, phase=phase, first_time=float(tab.first[i]),
                      last_update=float(tab.last[i]), n_updates=int(tab.hits[i]), sensor_kinds=kinds,
-                     ballistic_coefficient=beta, history=history)
+                     ballistic_coefficient=beta, ballistic_coefficient_sigma=beta_sigma, history=history)
 
 
 def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
