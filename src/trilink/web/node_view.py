@@ -1,0 +1,167 @@
+"""The web layer's read-only view of a running node (`trilink.node.service.NodeService`).
+
+It listens to the node's picture changes to keep, per fused track, a thinned
+trail of positions and a timeline of assessments (the page's trails and the
+track-detail endpoint), and renders the picture as GeoJSON once per picture
+version. It never changes the node.
+"""
+
+import math
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from trilink.geo.frames import ecef_to_geodetic
+from trilink.interop.geojson import sensor_features, track_features
+from trilink.node.service import NodeService
+
+TRAIL_SPACING_S = 2.0
+"""Seconds between trail points kept per track."""
+TRAIL_POINTS = 900
+TIMELINE_POINTS = 600
+
+
+class ServiceView:
+    """Implements `trilink.web.view.NodeView` over a NodeService."""
+
+    def __init__(self, service: NodeService, *, alerts: Any = None, basemap: Any = None) -> None:
+        self.service = service
+        self.nation = service.nation
+        self.exercise = bool(service.core.exercise)
+        self._alerts = alerts
+        self._basemap = basemap
+        self._trails: dict[str, deque[tuple[float, float, float, float]]] = {}
+        self._timeline: dict[str, deque[dict[str, Any]]] = {}
+        self._features_version = -1
+        self._features: list[dict[str, Any]] = []
+        self._sensors = sensor_features(service.core.network.sensors_of(self.nation))
+        service.on_picture.append(self._on_picture)
+        self._on_picture(service)
+
+    # ------------------------------------------------------------------ recording
+    def _on_picture(self, service: NodeService) -> None:
+        picture = service.core.picture
+        if picture is None:
+            return
+        alive: set[str] = set()
+        for track in picture.tracks:
+            if str(track.status) == "dropped":
+                continue
+            alive.add(track.fused_id)
+            trail = self._trails.setdefault(track.fused_id, deque(maxlen=TRAIL_POINTS))
+            if not trail or track.time - trail[-1][0] >= TRAIL_SPACING_S:
+                lat, lon, height = ecef_to_geodetic(track.state[:3])
+                trail.append((float(track.time), float(lat), float(lon), float(height)))
+            assessment = track.assessment
+            if assessment is not None:
+                timeline = self._timeline.setdefault(track.fused_id, deque(maxlen=TIMELINE_POINTS))
+                if not timeline or timeline[-1]["time"] != assessment.time:
+                    timeline.append(_assessment_summary(assessment))
+        for gone in set(self._trails) - alive:
+            # keep history for the detail endpoint a while; trails of dropped tracks leave the map
+            self._trails.pop(gone, None)
+
+    # ------------------------------------------------------------------ NodeView
+    def now(self) -> float:
+        """The node's clock."""
+        return float(self.service.clock.now())
+
+    def picture_version(self) -> int:
+        """Changes whenever the fused picture changes."""
+        return int(self.service.core.picture_version)
+
+    def picture_features(self) -> list[dict[str, Any]]:
+        """GeoJSON features of the picture plus this nation's sensor sites (cached per version)."""
+        version = self.picture_version()
+        if version == self._features_version:
+            return self._features
+        features: list[dict[str, Any]] = list(self._sensors)
+        picture = self.service.core.picture
+        if picture is not None:
+            for track in picture.tracks:
+                if str(track.status) == "dropped":
+                    continue
+                trail = self._trails.get(track.fused_id)
+                features += track_features(
+                    track_id=track.fused_id, time=track.time, position_ecef=track.state[:3],
+                    velocity_ecef=track.state[3:], assessment=track.assessment,
+                    trail=np.array(trail) if trail and len(trail) >= 2 else None,
+                    contributors=sorted(track.nations), disagreement=_disagreement_text(track),
+                    status=str(track.status), exercise=self.exercise)
+        self._features, self._features_version = features, version
+        return features
+
+    def track_detail(self, track_id: str) -> dict[str, Any] | None:
+        """Trail and assessment timeline of one fused track."""
+        picture = self.service.core.picture
+        track = picture.track(track_id) if picture is not None else None
+        if track is None and track_id not in self._timeline:
+            return None
+        trail = self._trails.get(track_id, ())
+        return {
+            "track_id": track_id,
+            "status": str(track.status) if track is not None else "gone",
+            "contributors": sorted(track.nations) if track is not None else [],
+            "sources": [list(s) for s in track.sources] if track is not None else [],
+            "history": [{"time": t, "lat": math.degrees(la), "lon": math.degrees(lo), "alt_km": h / 1000.0}
+                        for t, la, lo, h in trail],
+            "assessments": list(self._timeline.get(track_id, ())),
+        }
+
+    def alerts(self) -> dict[str, Any]:
+        """Active alerts and their history, from the node's alert engine when it has one."""
+        if self._alerts is None:
+            return {"active": [], "history": []}
+        return self._alerts()
+
+    def status(self) -> dict[str, Any]:
+        """Node, partner links (last report age, rejects) and counters."""
+        core = self.service.core
+        now = self.now()
+        last_seen: dict[str, float] = {}
+        for report in core.recent_received:
+            last_seen[report.origin] = max(last_seen.get(report.origin, 0.0), float(report.issued_utc))
+        partners = [n for n in core.network.nation_codes() if n != self.nation]
+        links = [{"nation": n, "connected": n in last_seen and now - last_seen[n] < 30.0,
+                  "last_report_age_s": (now - last_seen[n]) if n in last_seen else None,
+                  "latency_s": core.last_report_latency.get(n),
+                  "rejects": int(sum(core.rejects.values()))} for n in partners]
+        return {"nation": self.nation, "exercise": self.exercise, "time": now, "links": links,
+                "counters": {k: int(v) for k, v in core.counters.items()},
+                "rejects": {k: int(v) for k, v in core.rejects.items()},
+                "own_tracks": len(core.tracks), "published": self.service.published,
+                "received": self.service.received_messages}
+
+    def basemap(self) -> dict[str, Any] | None:
+        """First-level areas and EEZ outlines, when the geography is available."""
+        return self._basemap() if callable(self._basemap) else self._basemap
+
+    def cap_feed(self) -> str | None:
+        """No CAP feed until the alert engine is attached."""
+        return None
+
+    def cap_document(self, identifier: str) -> str | None:
+        """No CAP documents until the alert engine is attached."""
+        return None
+
+
+def _assessment_summary(assessment: Any) -> dict[str, Any]:
+    impact = assessment.impact
+    return {
+        "time": float(assessment.time), "phase": str(assessment.phase),
+        "missile_class": str(assessment.missile_class),
+        "time_to_impact_s": assessment.time_to_impact,
+        "apogee_km": None if assessment.apogee is None else assessment.apogee / 1000.0,
+        "impact": None if impact is None else {
+            "lat": math.degrees(impact.lat), "lon": math.degrees(impact.lon), "time": impact.time,
+            "ellipse95_km": [impact.ellipse.semi_major / 1000.0, impact.ellipse.semi_minor / 1000.0]},
+    }
+
+
+def _disagreement_text(track: Any) -> str | None:
+    if not track.disagreements:
+        return None
+    parts = [f"{d.source_a[0]} vs {d.source_b[0]}: impacts {d.distance / 1000.0:.0f} km apart"
+             for d in track.disagreements]
+    return "; ".join(parts)
