@@ -1,5 +1,6 @@
 """``trilink keys generate|list|trust`` and ``trilink wire schema``: files, permissions, errors."""
 
+import json
 import os
 import stat
 import subprocess
@@ -10,8 +11,8 @@ import pytest
 
 from tests.wire.corpus import T0, typical_report
 from trilink.cli.common import UserError
-from trilink.cli.keys import keys_generate, keys_list, keys_trust, wire_schema
-from trilink.wire import Accepted, ReceiverPolicy, TrustStore, Verifier, seal
+from trilink.cli.keys import keys_generate, keys_list, keys_trust, wire_schema, wire_show
+from trilink.wire import Accepted, ReceiverPolicy, Signer, TrustStore, Verifier, seal
 from trilink.wire.keys import read_private
 
 
@@ -76,3 +77,21 @@ def test_wire_schema_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFix
     assert "envelope.json" in capsys.readouterr().out
     result = run("wire", "schema", "--out", str(out), "--check")  # the real command's exit code
     assert result.returncode == 1 and "envelope.json" in result.stdout
+
+
+def test_wire_show_prints_json_and_refuses_garbage(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    sealed, garbage = tmp_path / "report.bin", tmp_path / "garbage.bin"
+    sealed.write_bytes(seal(typical_report(), read_private_or_new(tmp_path)))
+    garbage.write_bytes(b"\x95\x01garbage")
+    capsys.readouterr()
+    wire_show(path=sealed)
+    view = json.loads(capsys.readouterr().out)
+    assert view["kind"] == "track" and view["body"]["impact"]["lat_deg"] == 40.4
+    with pytest.raises(UserError, match="not a trilink wire message"):
+        wire_show(path=garbage)
+
+
+def read_private_or_new(directory: Path) -> Signer:
+    keys_generate(nation="KOR", out=directory / "k")
+    return read_private(directory / "k" / "KOR.key")

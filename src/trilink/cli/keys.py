@@ -4,16 +4,19 @@ Private keys are written with mode 0600 and never printed; only key ids and
 public keys are shown.
 """
 
+import json
 import shutil
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from trilink.cli.common import UserError
 from trilink.model.nations import is_nation_code
+from trilink.wire.codec import describe
 from trilink.wire.keys import (
     KeyFileError,
     Signer,
@@ -41,6 +44,8 @@ def register(app: typer.Typer) -> None:
     wire_app = typer.Typer(help="The wire format.", no_args_is_help=True)
     wire_app.command("schema", help="Write the JSON Schema of the wire types (docs/wire/*.json).")(
         wire_schema)
+    wire_app.command("show", help="Print a sealed message file as JSON (envelope and body; not verified).")(
+        wire_show)
     app.add_typer(wire_app, name="wire")
 
 
@@ -131,3 +136,18 @@ def wire_schema(
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def wire_show(
+    path: Annotated[Path, typer.Argument(help="A file holding one sealed message (MessagePack bytes)")],
+) -> None:
+    """Print the envelope and decoded body of a sealed message as JSON (signature not checked)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        view = describe(data)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not a trilink wire message ({exc})") from None
+    print(json.dumps(view, indent=2, ensure_ascii=False))
