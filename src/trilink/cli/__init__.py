@@ -21,7 +21,7 @@ app = typer.Typer(
 
 
 #: Command modules under trilink.cli; each has ``register(app)``. Add yours here.
-COMMAND_MODULES = ["info", "archive", "keys", "net", "simulate", "demo", "fly", "calibrate", "where"]
+COMMAND_MODULES = ["info", "archive", "keys", "net", "simulate", "demo", "where"]
 
 
 def _register() -> None:
