@@ -101,6 +101,15 @@ def test_psd_check_agrees_with_eigenvalues() -> None:
         corr = psd / np.outer(d, d)
         shifted = corr - (np.linalg.eigvalsh(corr)[0] + 1e-3) * np.eye(6)  # smallest eigenvalue -1e-3
         assert covariance_problem(covariance_upper(shifted * np.outer(d, d))) is not None
+    for _ in range(2000):  # arbitrary symmetric matrices with a positive diagonal: agree with eigvalsh
+        m = rng.normal(size=(6, 6))
+        m = m + m.T + rng.uniform(0.0, 8.0) * np.eye(6)
+        if (np.diag(m) <= 0.0).any():
+            continue
+        d = np.sqrt(np.diag(m))
+        smallest = np.linalg.eigvalsh(m / np.outer(d, d))[0]
+        if abs(smallest) > 1e-6:
+            assert (covariance_problem(covariance_upper(m)) is None) == (smallest > 0.0)
 
 
 SETTINGS = settings(max_examples=600 if trilink_full() else 120, deadline=None,

@@ -29,9 +29,8 @@ from trilink.wire.messages import (
 )
 
 _NATION = re.compile(r"[A-Z]{3}")
-_INDEX = [[0] * 6 for _ in range(6)]
-for _k, (_i, _j) in enumerate((i, j) for i in range(6) for j in range(i, 6)):
-    _INDEX[_i][_j] = _INDEX[_j][_i] = _k
+_DIAGONAL = (0, 6, 11, 15, 18, 20)
+"""Positions of the variances in the 21-value upper triangle."""
 PSD_TOLERANCE = 1e-9
 """Smallest eigenvalue allowed for a covariance scaled to unit diagonal (round-off margin)."""
 
@@ -42,38 +41,66 @@ def covariance_problem(upper: Sequence[float]) -> str | None:
     Symmetric by construction (only the triangle travels). PSD is tested by a
     Cholesky factorisation of the matrix scaled to unit diagonal plus
     ``PSD_TOLERANCE``·I, which succeeds exactly when no eigenvalue of the scaled
-    matrix is below −``PSD_TOLERANCE``; written out by hand because numpy's
-    per-call overhead on a 6×6 costs more than the arithmetic (hot path).
+    matrix is below −``PSD_TOLERANCE``.
     """
     if len(upper) != 21:
         return "covariance needs 21 values"
-    for value in upper:
-        if not math.isfinite(value):
-            return "covariance has a non-finite value"
-    inverse_sd = []
-    for i in range(6):
-        variance = upper[_INDEX[i][i]]
-        if variance < 0.0:
+    if not math.isfinite(sum(upper)):  # any inf or NaN makes the sum non-finite
+        return "covariance has a non-finite value"
+    for k in _DIAGONAL:
+        if upper[k] < 0.0:
             return "covariance has a negative variance"
-        if variance > 1e30:
+        if upper[k] > 1e30:
             return "covariance variance exceeds 1e30"
-        inverse_sd.append(1.0 / math.sqrt(variance) if variance > 0.0 else 1.0)
-    factor = [[0.0] * 6 for _ in range(6)]
-    for i in range(6):
-        row_i, index_i, scale_i = factor[i], _INDEX[i], inverse_sd[i]
-        for j in range(i + 1):
-            row_j = factor[j]
-            acc = upper[index_i[j]] * scale_i * inverse_sd[j]
-            for k in range(j):
-                acc -= row_i[k] * row_j[k]
-            if i == j:
-                acc += PSD_TOLERANCE
-                if not acc > 0.0:
-                    return "covariance is not positive semi-definite"
-                row_i[i] = math.sqrt(acc)
-            else:
-                row_i[j] = acc / row_j[j]
-    return None
+    return None if _unit_cholesky_succeeds(upper) else "covariance is not positive semi-definite"
+
+
+def _unit_cholesky_succeeds(u: Sequence[float]) -> bool:
+    """Cholesky of D^-1/2 P D^-1/2 + tol·I, P given by its upper triangle ``u``.
+
+    Unrolled by hand (straight-line code, l<i><j> = L[i][j]) because this runs
+    on every received report and a loop in Python costs four times as much;
+    tests/wire/test_sanity.py checks it against numpy's eigenvalues.
+    """
+    sqrt = math.sqrt
+    s0, s1, s2, s3, s4, s5 = (1.0 / sqrt(u[k]) if u[k] > 0.0 else 1.0 for k in _DIAGONAL)
+    a = u[0] * s0 * s0 + PSD_TOLERANCE
+    if not a > 0.0:
+        return False
+    l00 = sqrt(a)
+    l10 = (u[1] * s1 * s0) / l00
+    a = u[6] * s1 * s1 - l10 * l10 + PSD_TOLERANCE
+    if not a > 0.0:
+        return False
+    l11 = sqrt(a)
+    l20 = (u[2] * s2 * s0) / l00
+    l21 = (u[7] * s2 * s1 - l20 * l10) / l11
+    a = u[11] * s2 * s2 - l20 * l20 - l21 * l21 + PSD_TOLERANCE
+    if not a > 0.0:
+        return False
+    l22 = sqrt(a)
+    l30 = (u[3] * s3 * s0) / l00
+    l31 = (u[8] * s3 * s1 - l30 * l10) / l11
+    l32 = (u[12] * s3 * s2 - l30 * l20 - l31 * l21) / l22
+    a = u[15] * s3 * s3 - l30 * l30 - l31 * l31 - l32 * l32 + PSD_TOLERANCE
+    if not a > 0.0:
+        return False
+    l33 = sqrt(a)
+    l40 = (u[4] * s4 * s0) / l00
+    l41 = (u[9] * s4 * s1 - l40 * l10) / l11
+    l42 = (u[13] * s4 * s2 - l40 * l20 - l41 * l21) / l22
+    l43 = (u[16] * s4 * s3 - l40 * l30 - l41 * l31 - l42 * l32) / l33
+    a = u[18] * s4 * s4 - l40 * l40 - l41 * l41 - l42 * l42 - l43 * l43 + PSD_TOLERANCE
+    if not a > 0.0:
+        return False
+    l44 = sqrt(a)
+    l50 = (u[5] * s5 * s0) / l00
+    l51 = (u[10] * s5 * s1 - l50 * l10) / l11
+    l52 = (u[14] * s5 * s2 - l50 * l20 - l51 * l21) / l22
+    l53 = (u[17] * s5 * s3 - l50 * l30 - l51 * l31 - l52 * l32) / l33
+    l54 = (u[19] * s5 * s4 - l50 * l40 - l51 * l41 - l52 * l42 - l53 * l43) / l44
+    a = u[20] * s5 * s5 - l50 * l50 - l51 * l51 - l52 * l52 - l53 * l53 - l54 * l54 + PSD_TOLERANCE
+    return a > 0.0  # the last pivot: l55 = sqrt(a) is not needed
 
 
 def _cov2_problem(cov: tuple[float, float, float]) -> str | None:
