@@ -195,6 +195,8 @@ def read_private(path: Path, nation: str | None = None) -> Signer:
         raise KeyFileError(f"{path}: not an unencrypted PKCS#8 PEM private key") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileError(f"{path}: not an Ed25519 key")
+    if not is_nation_code(nation):
+        raise KeyFileError(f"{path}: name the file <NATION>.key (got nation {nation!r})")
     return Signer(nation, key)
 
 
