@@ -89,7 +89,7 @@ def render_server(plan: ServerPlan, tls: ServerTls, store_dir: Path, deployment:
                     f"  listen: {q(f'{plan.host}:{plan.leaf_port}')}",
                     "  no_advertise: true   # links take the configured path only",
                     _tls_block(tls, "  ", verify=True)]
-        out.append("  reconnect: 1   # seconds between attempts to re-open a lost link")
+        out.append('  reconnect: "1s"   # between attempts to re-open a lost link')
         if plan.remotes:
             out.append("  remotes: [")
             for r in plan.remotes:
