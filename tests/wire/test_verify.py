@@ -5,20 +5,27 @@ import random
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.wire.corpus import T0, typical_alert, typical_heartbeat, typical_report
 from trilink.model.network import AgreementConfig, NationConfig, NetworkConfig
+from trilink.model.track import TrackStatus
 from trilink.wire import (
     Accepted,
     Reason,
     ReceiverPolicy,
     Rejection,
     ReplayWindow,
+    ReportStatus,
     Signer,
     TrustStore,
     Verifier,
     check,
+    initial_sequence,
     mark_releasable,
+    message_id,
+    report_status,
     seal,
 )
 
@@ -143,3 +150,27 @@ def test_check_is_pure_and_never_raises_on_non_bytes() -> None:
     data = seal(typical_report(), KOR)
     assert check(data, policy, T0) == check(data, policy, T0)
     assert check("text", policy, T0).reason is Reason.DECODE  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(deliveries=st.lists(st.integers(0, 200), max_size=300), size=st.integers(1, 64))
+def test_replay_window_accepts_each_sequence_at_most_once_like_the_model(deliveries: list[int],
+                                                                         size: int) -> None:
+    window, highest, seen = ReplayWindow(size=size), None, set()
+    for seq in deliveries:
+        expected = seq not in seen and (highest is None or seq > highest - size)
+        assert (window.problem("KOR", seq) is None) == expected, (seq, highest)
+        if expected:
+            window.record("KOR", seq)
+            seen.add(seq)
+            highest = seq if highest is None else max(highest, seq)
+    assert window.highest("KOR") == highest
+
+
+def test_initial_sequence_and_status_mapping() -> None:
+    assert initial_sequence(T0 + 1.0) > initial_sequence(T0) + 999_999
+    assert report_status(TrackStatus.CONFIRMED, first=True) is ReportStatus.NEW
+    assert report_status(TrackStatus.CONFIRMED, first=False) is ReportStatus.UPDATE
+    assert report_status(TrackStatus.COASTING, first=False) is ReportStatus.LOST
+    assert report_status(TrackStatus.DELETED, first=False) is ReportStatus.DROPPED
+    assert message_id(typical_report(sequence=12)) == "KOR.track.12"
