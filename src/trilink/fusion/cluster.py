@@ -38,7 +38,7 @@ class Workspace:
         self.xs = np.zeros((n, 6))
         self.ps = np.zeros((n, 6, 6))
         self.ready = np.zeros(n, dtype=bool)
-        self.lineages = [s.lineage for s in self.sources]
+        self.lineages = [s.provenance for s in self.sources]  # cleaned sources: provenance has the key
         self.nations = [s.nation for s in self.sources]
         self.clusters: dict[str, list[int]] = {}
         self.estimates: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -12,10 +12,10 @@ unchanged: nothing is counted twice.
 
 Why a hand-written ω search: `scipy.optimize.minimize_scalar` optimises one scalar
 per call (~0.5 ms for a 6×6 pair), and a picture of 100 missiles needs hundreds of
-ω every update. Both criteria are convex in ω (−log det and trace∘inverse of an
-affine matrix pencil), so a golden-section search run on all pairs at once with
-batched numpy linear algebra finds the same minimum; the tests check it against
-`minimize_scalar`.
+ω every update. One batched eigendecomposition per pair turns det P and trace P
+into sums of n scalar terms in ω (see `_spectrum`); both are convex in ω, so a
+safeguarded Newton search run on all pairs at once finds the same minimum in a
+few dozen cheap steps; the tests check it against `minimize_scalar` on the matrices.
 
 Provenance: with ``independent=True`` (information known to be independent, e.g.
 one's own sensors against a partner's that never saw ours) members are grouped by
@@ -31,8 +31,6 @@ from enum import StrEnum
 
 import numpy as np
 
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-
 
 class Criterion(StrEnum):
     """What covariance intersection minimises."""
@@ -41,38 +39,65 @@ class Criterion(StrEnum):
     TRACE = "trace"
 
 
-def _objective(info_a: np.ndarray, info_b: np.ndarray, omega: np.ndarray, criterion: Criterion) -> np.ndarray:
-    info = omega[:, None, None] * info_a + (1.0 - omega)[:, None, None] * info_b
+def _spectrum(info_a: np.ndarray, info_b: np.ndarray, criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce each pair to scalars: with I_b = L Lᵀ and L⁻¹ I_a L⁻ᵀ = Q Λ Qᵀ,
+
+    ω I_a + (1 − ω) I_b = L Q (I + ω(Λ − I)) Qᵀ Lᵀ, so
+    −ln det P = ln det I_b + Σ ln(1 + ω(λᵢ − 1))  and  tr P = Σ cᵢ / (1 + ω(λᵢ − 1)),
+    cᵢ = ‖(L⁻ᵀ Q)ᵢ‖². One batched eigendecomposition, then every ω costs a few flops.
+    """
+    linv = np.linalg.inv(np.linalg.cholesky(info_b))
+    m = linv @ info_a @ np.swapaxes(linv, -1, -2)
+    lam, q = np.linalg.eigh(0.5 * (m + np.swapaxes(m, -1, -2)))
     if criterion is Criterion.DET:
-        sign, logdet = np.linalg.slogdet(info)
-        return np.where(sign > 0, -logdet, np.inf)
-    return np.trace(np.linalg.inv(info), axis1=-2, axis2=-1)
+        return lam, np.ones_like(lam)
+    return lam, np.sum(np.square(np.swapaxes(linv, -1, -2) @ q), axis=-2)
+
+
+def _objective(lam: np.ndarray, c: np.ndarray, omega: np.ndarray, criterion: Criterion) -> np.ndarray:
+    d = 1.0 + omega[:, None] * (lam - 1.0)
+    if criterion is Criterion.DET:
+        return -np.sum(np.log(d), axis=-1)
+    return np.sum(c / d, axis=-1)
+
+
+def _slope(lam: np.ndarray, c: np.ndarray, omega: np.ndarray,
+           criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
+    """First and second derivatives of `_objective` in ω."""
+    g = lam - 1.0
+    d = 1.0 + omega[:, None] * g
+    if criterion is Criterion.DET:
+        r = g / d
+        return -np.sum(r, axis=-1), np.sum(r * r, axis=-1)
+    r = c * g / (d * d)
+    return -np.sum(r, axis=-1), 2.0 * np.sum(r * g / d, axis=-1)
 
 
 def ci_weights(info_a: np.ndarray, info_b: np.ndarray, criterion: Criterion = Criterion.DET,
-               tol: float = 1e-6) -> np.ndarray:
-    """ω (K,) minimising det or trace of (ω I_a + (1−ω) I_b)⁻¹ for K pairs of information matrices."""
+               iterations: int = 30) -> np.ndarray:
+    """ω (K,) minimising det or trace of (ω I_a + (1−ω) I_b)⁻¹ for K pairs of information matrices.
+
+    The objective is convex in ω, so its slope is increasing: the minimum is at 0 or 1 when the
+    slope there says so, else at the slope's root, found by Newton steps kept inside a shrinking
+    bracket (bisection when a step leaves it) — quadratic convergence, vectorised over pairs.
+    """
     k = info_a.shape[0]
+    lam, c = _spectrum(info_a, info_b, criterion)
     lo, hi = np.zeros(k), np.ones(k)
-    c = hi - _GOLDEN * (hi - lo)
-    d = lo + _GOLDEN * (hi - lo)
-    fc = _objective(info_a, info_b, c, criterion)
-    fd = _objective(info_a, info_b, d, criterion)
-    for _ in range(int(np.ceil(np.log(tol) / np.log(_GOLDEN)))):
-        left = fc < fd
-        hi = np.where(left, d, hi)
-        lo = np.where(left, lo, c)
-        new_c = hi - _GOLDEN * (hi - lo)
-        new_d = lo + _GOLDEN * (hi - lo)
-        c_next = np.where(left, new_c, d)
-        d_next = np.where(left, c, new_d)
-        f_new = _objective(info_a, info_b, np.where(left, new_c, new_d), criterion)
-        fc, fd = np.where(left, f_new, fd), np.where(left, fc, f_new)
-        c, d = c_next, d_next
-    omega = 0.5 * (lo + hi)
-    # The minimum may sit on a bound (one estimate dominates): compare with the ends.
+    d_lo, _ = _slope(lam, c, lo, criterion)
+    d_hi, _ = _slope(lam, c, hi, criterion)
+    omega = np.full(k, 0.5)
+    for _ in range(iterations):
+        d1, d2 = _slope(lam, c, omega, criterion)
+        lo = np.where(d1 < 0.0, omega, lo)
+        hi = np.where(d1 < 0.0, hi, omega)
+        step = omega - d1 / np.where(d2 > 0.0, d2, np.inf)
+        inside = (step > lo) & (step < hi)
+        omega = np.where(inside, step, 0.5 * (lo + hi))
+    omega = np.where(d_lo >= 0.0, 0.0, np.where(d_hi <= 0.0, 1.0, omega))
+    # Guard against rounding on flat objectives: never worse than either input alone.
     candidates = np.stack([omega, np.zeros(k), np.ones(k)])
-    values = np.stack([_objective(info_a, info_b, w, criterion) for w in candidates])
+    values = np.stack([_objective(lam, c, w, criterion) for w in candidates])
     return candidates[np.argmin(values, axis=0), np.arange(k)]
 
 

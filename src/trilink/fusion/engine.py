@@ -36,6 +36,7 @@ from trilink.fusion.impact import DISAGREEMENT_GATE, disagreements, fuse_impacts
 from trilink.fusion.picture import FusedStatus, FusedTrack, Picture, Rejection
 from trilink.fusion.predict import DEFAULT_PROCESS_NOISE, Propagator, physics_propagator, predict
 from trilink.fusion.source import (
+    ImpactPoint,
     SourceKey,
     SourceStatus,
     SourceTrack,
@@ -103,6 +104,10 @@ class FusedRecord:
     changed_since_assessment: bool = True
     history: np.ndarray | None = None
     """(K, 7) past fused [t, x, y, z, vx, vy, vz], for the launch estimate."""
+    active_until: float = -math.inf
+    """The fused track stays active until then without news (newest active source + lost_after)."""
+    track: FusedTrack | None = None
+    """The fused track as last given out (reused while its sources do not change)."""
 
 
 @dataclass(frozen=True)
@@ -163,11 +168,11 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     if not math.isfinite(now):
         raise ValueError(f"fusion time is not finite: {now!r}")
     held = dict(state.sources)
-    before = {k: s.time for k, s in held.items()}
+    before = dict(held)
     rejected, ended = _ingest(held, sources, now, config)
     keys = list(held)
     index = {k: i for i, k in enumerate(keys)}
-    fresh = {index[k] for k, s in held.items() if before.get(k) != s.time}
+    fresh = {index[k] for k, s in held.items() if k not in before or _differs(before[k], s)}
     ws = Workspace([held[k] for k in keys], now, own_nation=config.nation, propagator=config.propagator,
                    noise=config.process_noise, criterion=config.criterion, independent=config.independent,
                    bias_position=config.bias_position, bias_velocity=config.bias_velocity)
@@ -198,61 +203,95 @@ def update(state: PictureState, sources: Sequence[object], now: float,
                        config.gate, new_id)
     ws.refresh([f for f in ws.clusters if f not in ws.estimates])
     merged = ws.merge_duplicates([f for f in ws.clusters if f not in unchanged], config.gate)
-    impacts = fuse_impacts([[srcs[m].impact for m in ws.clusters[f] if srcs[m].impact is not None]
-                            for f in ws.clusters], config.criterion)
-    tracks, records, changed, all_disagreements = [], {}, set(), []
-    for (fid, members), impact in zip(ws.clusters.items(), impacts, strict=True):
+    reuse = {f for f in unchanged  # same members, none with news: carry the previous fusion forward
+             if ws.clusters[f] and prev[f].track is not None and f not in merged.values()
+             and not fresh.intersection(ws.clusters[f])
+             and frozenset(keys[m] for m in ws.clusters[f]) == prev[f].members}
+    rebuild = [f for f in ws.clusters if f not in reuse and not (f in merged and f not in prev)]
+    impacts = dict(zip(rebuild, fuse_impacts([[srcs[m].impact for m in ws.clusters[f]
+                                               if srcs[m].impact is not None] for f in rebuild],
+                                             config.criterion), strict=True))
+    tracks, records, changed = [], {}, set()
+    for fid, members in ws.clusters.items():
         old = prev.get(fid)
-        if fid in merged and old is None:
-            continue  # opened and absorbed in the same update: never shown
-        member_keys = frozenset(keys[m] for m in members)
-        ms = [srcs[m] for m in members]
-        if members:
-            x, p = ws.estimates[fid]
-            current = any(s.status is SourceStatus.ACTIVE and now - s.time <= config.lost_after for s in ms)
-            status = FusedStatus.ACTIVE if current else FusedStatus.LOST
-            last_update = max(s.time for s in ms)
-            phase, cls = _member_summary(ms)
-            firsts = [s.first_time for s in ms if s.first_time is not None]
-            first_time = old.first_time if old else min(firsts, default=min(s.time for s in ms))
-            n_updates = (old.n_updates if old else 0) + int(old is None or last_update > old.last_update)
+        if fid in reuse:
+            record, track = _carry(old, now, ws.estimates[fid])
+        elif fid in impacts:
+            x, p = ws.estimates[fid] if members else coasting[fid]
+            record = _rebuild(fid, old, [srcs[m] for m in members], x, p, impacts[fid], now, config,
+                              ended, merged.get(fid))
+            track = record.track
         else:
-            assert old is not None
-            x, p = coasting[fid]
-            all_ended = bool(old.members) and old.members <= ended
-            expired = all_ended or fid in merged or now - old.last_update > config.drop_after
-            status = FusedStatus.DROPPED if expired else FusedStatus.LOST
-            last_update, phase, cls = old.last_update, old.phase, old.missile_class
-            first_time, n_updates = old.first_time, old.n_updates
-        found = disagreements(fid, ms, config.disagreement_gate)
-        all_disagreements.extend(found)
-        contributors = frozenset().union(*(s.lineage for s in ms)) if ms else frozenset()
-        track = FusedTrack(fused_id=fid, time=now, state=x, covariance=p, status=status,
-                           sources=tuple(sorted(member_keys)), contributors=contributors, phase=phase,
-                           missile_class=cls, first_time=first_time, last_update=last_update,
-                           n_updates=n_updates, impact=impact, disagreements=found,
-                           merged_into=merged.get(fid))
-        refused = fid not in unchanged
-        history = old.history if old else None
-        if refused and members:
-            history = extend_history(history, now, x)
-        track = replace(track, assessment=old.assessment if old else None, history=history)
+            continue  # opened and absorbed in the same update: never shown
+        assert track is not None
         tracks.append(track)
-        if old is None or old.members != member_keys or old.status is not status:
+        if old is None or old.members != record.members or old.status is not record.status:
             changed.add(fid)
-        if status is not FusedStatus.DROPPED:
-            records[fid] = FusedRecord(
-                fid, member_keys, now, x, p, status, first_time, last_update, n_updates, phase, cls,
-                track.assessment, old.assessed_at if old else None,
-                refused or (old.changed_since_assessment if old else True), history)
+        if record.status is not FusedStatus.DROPPED:
+            records[fid] = record
     if config.assess is not None:
         tracks = _assess_due(tracks, records, now, config)
     new_state = PictureState(nation=state.nation, sources=MappingProxyType(held),
                              records=MappingProxyType(records), next_number=counter[0], time=now)
     picture = Picture(nation=state.nation, time=now, tracks=tuple(tracks),
-                      disagreements=tuple(all_disagreements), rejected=tuple(rejected),
-                      changed=frozenset(changed))
+                      disagreements=tuple(d for t in tracks for d in t.disagreements),
+                      rejected=tuple(rejected), changed=frozenset(changed))
     return new_state, picture
+
+
+def _differs(a: SourceTrack, b: SourceTrack) -> bool:
+    """Whether a source brings news (a new estimate or a new status)."""
+    return a.time != b.time or a.status is not b.status
+
+
+def _carry(old: FusedRecord, now: float, estimate: tuple[np.ndarray, np.ndarray]) -> tuple[FusedRecord,
+                                                                                         FusedTrack]:
+    """An unchanged fused track moved to ``now`` (the previous fusion, propagated) and its record.
+
+    The record keeps its time and estimate (the next prediction starts from there) unless the
+    status changed, so carrying a quiet track costs one small object.
+    """
+    assert old.track is not None
+    x, p = estimate
+    status = FusedStatus.ACTIVE if now <= old.active_until else FusedStatus.LOST
+    track = old.track.moved(now, x, p, status)
+    if status is old.status:
+        return old, track
+    return replace(old, time=now, state=x, covariance=p, status=status, track=track), track
+
+
+def _rebuild(fid: str, old: FusedRecord | None, ms: list[SourceTrack], x: np.ndarray, p: np.ndarray,
+             impact: ImpactPoint | None, now: float, config: FusionConfig, ended: set[SourceKey],
+             merged_into: str | None) -> FusedRecord:
+    """A fused track whose sources changed (or that has none left), from its members."""
+    if ms:
+        active = [s.time for s in ms if s.status is SourceStatus.ACTIVE]
+        active_until = max(active) + config.lost_after if active else -math.inf
+        status = FusedStatus.ACTIVE if now <= active_until else FusedStatus.LOST
+        last_update = max(s.time for s in ms)
+        phase, cls = _member_summary(ms)
+        firsts = [s.first_time for s in ms if s.first_time is not None]
+        first_time = old.first_time if old else min(firsts, default=min(s.time for s in ms))
+        n_updates = (old.n_updates if old else 0) + int(old is None or last_update > old.last_update)
+        history = extend_history(old.history if old else None, now, x)
+    else:
+        assert old is not None
+        all_ended = bool(old.members) and old.members <= ended
+        expired = all_ended or merged_into is not None or now - old.last_update > config.drop_after
+        status = FusedStatus.DROPPED if expired else FusedStatus.LOST
+        active_until, last_update, phase, cls = -math.inf, old.last_update, old.phase, old.missile_class
+        first_time, n_updates, history = old.first_time, old.n_updates, old.history
+    member_keys = frozenset(s.key for s in ms)
+    found = disagreements(fid, ms, config.disagreement_gate)
+    contributors = frozenset().union(*(s.provenance for s in ms)) if ms else frozenset()
+    assessment = old.assessment if old else None
+    track = FusedTrack(fused_id=fid, time=now, state=x, covariance=p, status=status,
+                       sources=tuple(sorted(member_keys)), contributors=contributors, phase=phase,
+                       missile_class=cls, first_time=first_time, last_update=last_update,
+                       n_updates=n_updates, impact=impact, disagreements=found, assessment=assessment,
+                       merged_into=merged_into, history=history)
+    return FusedRecord(fid, member_keys, now, x, p, status, first_time, last_update, n_updates, phase, cls,
+                       assessment, old.assessed_at if old else None, True, history, active_until, track)
 
 
 def _assess_due(tracks: list[FusedTrack], records: dict[str, FusedRecord], now: float,
@@ -267,7 +306,7 @@ def _assess_due(tracks: list[FusedTrack], records: dict[str, FusedRecord], now: 
         if track.fused_id in due:
             assessment = safe_assess(config.assess, track.to_track(config.nation), now)
             track = replace(track, assessment=assessment)
-            records[track.fused_id] = replace(records[track.fused_id], assessment=assessment,
+            records[track.fused_id] = replace(records[track.fused_id], assessment=assessment, track=track,
                                               assessed_at=now, changed_since_assessment=False)
         out.append(track)
     return out

@@ -82,6 +82,13 @@ class FusedTrack:
     history: np.ndarray | None = None
     """(K, 7) past fused states [t, x, y, z, vx, vy, vz] (all at first, then thinned to the newest)."""
 
+    def moved(self, time: float, state: np.ndarray, covariance: np.ndarray,
+              status: FusedStatus) -> FusedTrack:
+        """The same fused track with a new estimate and status (a fast `dataclasses.replace`)."""
+        return FusedTrack(self.fused_id, time, state, covariance, status, self.sources, self.contributors,
+                          self.phase, self.missile_class, self.first_time, self.last_update, self.n_updates,
+                          self.impact, self.disagreements, self.assessment, self.merged_into, self.history)
+
     @property
     def nations(self) -> frozenset[str]:
         """Nations whose information is in the fused estimate."""
