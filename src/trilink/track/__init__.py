@@ -7,7 +7,10 @@
 See docs/tracking.md for the models and parameters.
 """
 
+from trilink.track.assess import assess, classify, predict_impact
 from trilink.track.config import SensorSpec, TrackerConfig
+from trilink.track.launch import estimate_launch
 from trilink.track.tracker import Tracker
 
-__all__ = ["SensorSpec", "Tracker", "TrackerConfig"]
+__all__ = ["SensorSpec", "Tracker", "TrackerConfig", "assess", "classify", "estimate_launch",
+           "predict_impact"]

@@ -1,10 +1,12 @@
 """Batched extended-Kalman-filter update, with retrodicted (out-of-sequence) measurements.
 
-A late measurement z_d at t_d < t (the track's time) is used as a measurement of the
-current state through the backward transition: z_d = h(Φ(t_d, t) x_t) + v, with the
-process noise over the gap added to its covariance (Bar-Shalom's one-step OOSM update,
-"algorithm B" without the cross term: exact when the process noise is negligible, as in
-midcourse). Its innovation covariance equals the forward one, so gating is identical.
+A late measurement z_d at t_d < t (the track's time) updates the current state directly
+(Bar-Shalom's one-step OOSM update, algorithm B1, IEEE TAES 2002): the state is
+retrodicted to t_d through the backward transition Φ, and the cross-covariance of the
+current state with the process noise w over the gap is taken as P_xw ≈ Q (the B1
+approximation), giving P(d|k) = Φ(P − Q)Φᵀ and P_xz = (P − Q)Φᵀ Hᵀ. Where P − Q is not
+positive definite (a very informative last update) P_xw = 0 is used instead, the other
+limit, giving P(d|k) = Φ(P + Q)Φᵀ. No rewind, no stored past: one extra propagation.
 """
 
 import numpy as np
@@ -35,4 +37,31 @@ def update(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndarray, s: n
     x_new = x + np.einsum("kij,kj->ki", gain, nu)
     a = np.eye(x.shape[1]) - gain @ jac_eff
     p_new = a @ p @ a.transpose(0, 2, 1) + gain @ r_eff @ gain.transpose(0, 2, 1)
+    return x_new, 0.5 * (p_new + p_new.transpose(0, 2, 1))
+
+
+def retrodiction(phi: np.ndarray, p: np.ndarray, q_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For late plots: the state/noise cross-covariance P_xw (K, n, n) and the retrodicted P(d|k).
+
+    ``phi`` is the backward transition t → t_d, ``q_d`` the process noise accumulated over the
+    gap (as returned by the propagation, at t_d); it is mapped back to t first.
+    """
+    inv = np.linalg.inv(phi)
+    q_k = inv @ q_d @ inv.transpose(0, 2, 1)
+    q_k = 0.5 * (q_k + q_k.transpose(0, 2, 1))
+    b1 = p - q_k
+    values = np.linalg.eigvalsh(b1)
+    ok = values.min(axis=1) >= -1e-9 * np.maximum(values.max(axis=1), 1.0)
+    pxw = np.where(ok[:, None, None], q_k, 0.0)
+    p_d = phi @ (p + q_k - 2.0 * pxw) @ phi.transpose(0, 2, 1)
+    return pxw, 0.5 * (p_d + p_d.transpose(0, 2, 1))
+
+
+def update_late(x: np.ndarray, p: np.ndarray, phi: np.ndarray, pxw: np.ndarray, jac: np.ndarray,
+                nu: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Update current states x (K, n) with late plots: innovation ν, S from ``retrodiction``'s P(d|k)."""
+    cross = (p - pxw) @ phi.transpose(0, 2, 1) @ jac.transpose(0, 2, 1)
+    gain = np.linalg.solve(s, cross.transpose(0, 2, 1)).transpose(0, 2, 1)
+    x_new = x + np.einsum("kij,kj->ki", gain, nu)
+    p_new = p - gain @ cross.transpose(0, 2, 1)
     return x_new, 0.5 * (p_new + p_new.transpose(0, 2, 1))

@@ -20,7 +20,8 @@ from trilink.physics.dynamics import frame_acceleration, gravity, radial_height
 
 DRAG_SCALE = 1e4
 """k = DRAG_SCALE / β."""
-_SCALE_HEIGHT = 7_000.0
+MAX_THRUST = 250.0
+"""m/s²: the thrust's growth |a|²/v_e saturates here (~25 g), so a coasting boost track cannot blow up."""
 STATE_DIM = 10
 """ECEF position (3), velocity (3), thrust acceleration (3), drag factor k."""
 _K = 9
@@ -47,7 +48,8 @@ def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.nda
     out = np.empty_like(x)
     out[:, :3] = vel
     out[:, 3:6] = acc
-    out[:, 6:9] = (np.sqrt(np.einsum("ij,ij->i", thrust, thrust)) / exhaust_velocity)[:, None] * thrust
+    alpha = np.minimum(np.sqrt(np.einsum("ij,ij->i", thrust, thrust)), MAX_THRUST)
+    out[:, 6:9] = (alpha / exhaust_velocity)[:, None] * thrust
     out[:, _K] = 0.0
     return out
 
@@ -67,8 +69,9 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarr
     jac[:, 3, 6] = jac[:, 4, 7] = jac[:, 5, 8] = 1.0
     alpha = np.sqrt(np.einsum("ij,ij->i", thrust, thrust))
     ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
-    jac[:, 6:9, 6:9] = (alpha[:, None, None] * np.eye(3)
-                        + thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
+    grows = (alpha < MAX_THRUST)[:, None, None]
+    jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
+                        + grows * thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
     height = radial_height(pos)
     low = height < ceiling
     if low.any():
@@ -81,7 +84,9 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarr
         dv = -(k * s)[:, None, None] * (speed[:, None, None] * np.eye(3)
                                          + v[:, :, None] * vhat[:, None, :])
         jac[low, 3:6, 3:6] += dv
-        jac[low, 3:6, :3] += (-k / _SCALE_HEIGHT)[:, None, None] * drag[:, :, None] * unit[low][:, None, :]
+        h_low = height[low]
+        dlnrho = np.log(density(h_low + 50.0) / density(h_low - 50.0)) / 100.0  # −1/scale height
+        jac[low, 3:6, :3] += (k * dlnrho)[:, None, None] * drag[:, :, None] * unit[low][:, None, :]
         jac[low, 3:6, _K] = drag
     return jac
 

@@ -32,12 +32,17 @@ THRUST = slice(6, 9)
 REENTRY_HEIGHT = 100_000.0
 """Below this height a descending object is in re-entry."""
 BOOST_START_HEIGHT = 250_000.0
-"""A rising object first seen below this height gets the boost model."""
+"""A rising object first seen below this height gets the boost model (IR tracks always do)."""
+BOOST_MAX_HEIGHT = 800_000.0
+"""No missile still burns above this height: unexplained innovations there are not thrust."""
 SPLIT_RADIUS = 30_000.0
 """Metres within which two tracks are tested for being one missile's pieces."""
 GHOST_MARGIN = 4.0
 """The thrust-stopped hypothesis replaces a failing boost one (d² beyond its 99 % point) when its d² is
 this much lower."""
+YOUNG_UPDATES = 4
+"""Tracks with fewer plots than this get iterated EKF updates (their velocity is still a prior)."""
+ITERATIONS = 3
 RCS_SIGMA_DB = 4.0
 """Spread of a plot's cross-section about its track's (target fluctuation, aspect), dB."""
 RCS_SMOOTHING = 0.2
@@ -170,6 +175,9 @@ class Tracker:
                                 exhaust_velocity=cfg.exhaust_velocity, ceiling=cfg.drag_ceiling,
                                 max_step=cfg.max_step)
         p_pred = phi @ hyp_p0 @ phi.transpose(0, 2, 1) + qn
+        late_h = hyp_dt < 0.0
+        if late_h.any():  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
+            qn[late_h], p_pred[late_h] = filter.retrodiction(phi[late_h], hyp_p0[late_h], qn[late_h])
         zhat, jac = predict(xs, scan)
         hph = jac @ p_pred @ jac.transpose(0, 2, 1)
         # candidate pairs (hypothesis, plot): the real ones, then the ghosts of boosting tracks
@@ -211,6 +219,19 @@ class Tracker:
         used[ac] = True
         return used
 
+    @staticmethod
+    def _iterate(scan: Scan, plots: np.ndarray, x_pred: np.ndarray, p_pred: np.ndarray, x: np.ndarray,
+                 r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Iterated EKF update (Gauss–Newton on the measurement function) from a first update ``x``."""
+        z = scan.z[plots]
+        for _ in range(ITERATIONS):
+            zhat, h = predict(x, scan)
+            nu = residuals(z, zhat) + np.einsum("kij,kj->ki", h, x - x_pred)
+            s = h @ p_pred @ h.transpose(0, 2, 1) + r
+            x_new, p_new = filter.update(x_pred, p_pred, p_pred @ h.transpose(0, 2, 1), nu, s, h, r)
+            x = x_new
+        return x, p_new
+
     def _plot_rcs(self, scan: Scan) -> np.ndarray | None:
         """Cross-sections (dBsm) of a radar scan's plots from their SNR, NaN where not reported."""
         spec = self._specs.get(scan.sensor)
@@ -235,12 +256,14 @@ class Tracker:
         r = np.zeros_like(s)
         idx = np.arange(scan.dim)
         r[:, idx, idx] = scan.sigma[plots] ** 2
-        x0 = np.where(late[:, None], x_now, xs)
-        p0 = np.where(late[:, None, None], p_now, p_pred)
-        h_eff = np.where(late[:, None, None], h @ phi, h)
-        r_eff = np.where(late[:, None, None], r + h @ qn @ h.transpose(0, 2, 1), r)
-        cross = p0 @ h_eff.transpose(0, 2, 1)
-        x_new, p_new = filter.update(x0, p0, cross, nu, s, h_eff, r_eff)
+        x_new, p_new = filter.update(xs, p_pred, p_pred @ h.transpose(0, 2, 1), nu, s, h, r)
+        young = ~late & (tab.hits[rows] < YOUNG_UPDATES)
+        if young.any():  # velocity still a prior: re-linearise (iterated EKF), range-rate is nonlinear
+            x_new[young], p_new[young] = self._iterate(scan, plots[young], xs[young], p_pred[young],
+                                                       x_new[young], r[young])
+        if late.any():
+            x_new[late], p_new[late] = filter.update_late(x_now[late], p_now[late], phi[late], qn[late],
+                                                          h[late], nu[late], s[late])
         switched = tab.boost[rows] & ~boost
         tab.boost[rows] = boost
         tab.nis[rows[switched]] = 0.0
@@ -267,7 +290,7 @@ class Tracker:
 
     # ------------------------------------------------------------ model switch
     def _switch_models(self, rows: np.ndarray) -> None:
-        """Boost on for young rising tracks and unmodelled accelerations; off once thrust is ~0."""
+        """Boost on for new rising tracks and unmodelled accelerations; off at burnout."""
         tab, cfg = self.table, self.config
         x = tab.x[rows]
         pos, vel = x[:, :3], x[:, 3:6]
@@ -279,8 +302,8 @@ class Tracker:
         just_started = tab.hits[rows] == cfg.confirm_hits
         ir = (tab.kinds[rows] & IR_BIT) > 0
         start = ~boost & just_started & (ir | ((climb > 0.0) & (height < BOOST_START_HEIGHT)))
-        manoeuvre = (~boost & (tab.hits[rows] > cfg.confirm_hits + 3) & (climb > 0.0)
-                     & (tab.nis[rows].sum(-1) > cfg.reboost_nis))
+        manoeuvre = (~boost & (tab.hits[rows] >= cfg.confirm_hits) & (climb > 0.0)
+                     & (height < BOOST_MAX_HEIGHT) & (tab.nis[rows].sum(-1) > cfg.reboost_nis))
         on = rows[start | manoeuvre]
         if len(on):
             v = tab.x[on, 3:6]
