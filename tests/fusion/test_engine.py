@@ -400,3 +400,15 @@ def test_fuzz_of_valid_but_extreme_sources_keeps_the_picture_finite(rng: np.rand
         picture = eng.update(batch, T0 + k)
         for track in picture.tracks:
             assert np.all(np.isfinite(track.state)) and np.all(np.isfinite(track.covariance))
+
+
+def test_passing_the_same_sources_again_is_free_of_side_effects() -> None:
+    x = midcourse_state()
+    srcs = [source("JPN", "J1", x, P_SHARP), source("KOR", "K1", x, 2 * P_SHARP)]
+    eng = _engine()
+    first = eng.update(srcs, T0)
+    again = eng.update([source("JPN", "J1", x, P_SHARP), source("KOR", "K1", x, 2 * P_SHARP)], T0 + 1)
+    assert again.rejected == () and again.changed == frozenset()
+    (a,), (b,) = first.tracks, again.tracks
+    assert b.fused_id == a.fused_id and b.time == T0 + 1 and b.n_updates == a.n_updates
+    assert np.trace(b.covariance) > np.trace(a.covariance)  # carried forward: predicted, a little less sure

@@ -131,6 +131,8 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
     rejected: list[Rejection] = []
     ended: set[SourceKey] = set()
     for raw in sources:
+        if _repeat(held, raw):
+            continue  # the estimate held already (e.g. an own track passed again unchanged)
         reason = validate_source(raw, now, max_future=config.max_future, max_age=config.drop_after)
         if reason is not None:
             nation, track_id = _label(getattr(raw, "nation", "?")), _label(getattr(raw, "track_id", "?"))
@@ -237,6 +239,15 @@ def update(state: PictureState, sources: Sequence[object], now: float,
                       disagreements=tuple(d for t in tracks for d in t.disagreements),
                       rejected=tuple(rejected), changed=frozenset(changed))
     return new_state, picture
+
+
+def _repeat(held: Mapping[SourceKey, SourceTrack], raw: object) -> bool:
+    """Whether ``raw`` is the source held under its key again (same time and status): nothing new."""
+    if not (isinstance(raw, SourceTrack) and isinstance(raw.nation, str) and isinstance(raw.track_id, str)
+            and isinstance(raw.time, float | int)):
+        return False
+    old = held.get((raw.nation, raw.track_id))
+    return old is not None and old.time == raw.time and old.status is raw.status
 
 
 def _differs(a: SourceTrack, b: SourceTrack) -> bool:
