@@ -82,6 +82,8 @@ def typical_alert(issued: float = T0, sequence: int = 2, originator: str = "JPN"
                        areas=(AlertArea(name="Aomori", nation="JPN", probability=0.2),
                               AlertArea(name="Hokkaido", nation="JPN", kind="overflight", probability=0.7)),
                        releasable_to=("USA", "KOR"), exercise=True, headline="Missile launch: take shelter",
+                       event="Missile launch",
+                       instruction="Go inside a sturdy building or underground now.",
                        impact_probability=0.25, expected_utc=issued + 300.0)
 
 

@@ -207,6 +207,10 @@ class AlertNotice(Struct, **_CONFIG):
     releasable_to: Nations
     exercise: bool
     headline: Text = ""
+    event: Annotated[str, _doc("What happened, as CAP's event: e.g. 'Missile launch' (≤ 64 characters).",
+                               maxLength=MAX_ID_CHARS)] = ""
+    instruction: Text = ""
+    """What the public was told to do (≤ 512 characters)."""
     impact_probability: Annotated[float | None, _doc(
         "Probability that the impact falls in the originator's land or waters.",
         minimum=0, maximum=1)] = None

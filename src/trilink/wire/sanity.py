@@ -230,6 +230,8 @@ def alert_notice_problem(a: AlertNotice) -> str | None:
     problem = (_header_problem(a) or _id_problem("notice_id", a.notice_id)
                or _id_problem("incident_id", a.incident_id)
                or _id_problem("headline", a.headline, empty=True, limit=MAX_TEXT_CHARS)
+               or _id_problem("event", a.event, empty=True)
+               or _id_problem("instruction", a.instruction, empty=True, limit=MAX_TEXT_CHARS)
                or _probability_problem("impact_probability", a.impact_probability)
                or _time_problem("expected_utc", a.expected_utc)
                or _time_problem("expires_utc", a.expires_utc))
