@@ -48,14 +48,13 @@ Nation = Annotated[str, _doc("ISO 3166-1 alpha-3 nation code.", pattern="^[A-Z]{
 Nations = Annotated[tuple[Nation, ...], _doc("Nation codes, at most 32, no repeats.", maxItems=MAX_NATIONS)]
 Epoch = Annotated[float, _doc("UTC epoch seconds.")]
 Seconds = Annotated[float, _doc("Seconds, ≥ 0.", minimum=0)]
-Metres = Annotated[float, _doc("Metres.")]
 Probability = Annotated[float, _doc("Probability in [0, 1].", minimum=0, maximum=1)]
 LatDeg = Annotated[float, _doc("Geodetic latitude, degrees, WGS84.", minimum=-90, maximum=90)]
 LonDeg = Annotated[float, _doc("Longitude, degrees east, WGS84.", minimum=-180, maximum=180)]
 Sequence = Annotated[int, Meta(ge=0, le=2**63 - 1, description=(
     "Per-originator sequence number, strictly increasing over all of the originator's messages "
     "(also across restarts: see trilink.wire.initial_sequence)."))]
-Xyz = Annotated[tuple[float, float, float], _doc("ECEF x, y, z.")]
+Xyz = Annotated[tuple[float, float, float], _doc("ECEF position x, y, z, metres.")]
 Covariance6 = Annotated[tuple[float, ...], Meta(min_length=21, max_length=21, description=(
     "Upper triangle, row by row, of the symmetric 6×6 covariance of [x, y, z, vx, vy, vz]: "
     "P00 P01 … P05 P11 … P55 (m², m²/s, m²/s²); positive semi-definite."))]
