@@ -174,7 +174,8 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     rejected, ended = _ingest(held, sources, now, config)
     keys = list(held)
     index = {k: i for i, k in enumerate(keys)}
-    fresh = {index[k] for k, s in held.items() if k not in before or _differs(before[k], s)}
+    fresh = {index[k] for k, s in held.items()
+             if k not in before or (before[k] is not s and _differs(before[k], s))}
     ws = Workspace([held[k] for k in keys], now, own_nation=config.nation, propagator=config.propagator,
                    noise=config.process_noise, criterion=config.criterion, independent=config.independent,
                    bias_position=config.bias_position, bias_velocity=config.bias_velocity)
@@ -301,8 +302,9 @@ def _rebuild(fid: str, old: FusedRecord | None, ms: list[SourceTrack], x: np.nda
                        missile_class=cls, first_time=first_time, last_update=last_update,
                        n_updates=n_updates, impact=impact, disagreements=found, assessment=assessment,
                        merged_into=merged_into, history=history)
+    news = bool(ms) or old is None or old.changed_since_assessment  # a coasting estimate is no news
     return FusedRecord(fid, member_keys, now, x, p, status, first_time, last_update, n_updates, phase, cls,
-                       assessment, old.assessed_at if old else None, True, history, active_until, track)
+                       assessment, old.assessed_at if old else None, news, history, active_until, track)
 
 
 def _assess_due(tracks: list[FusedTrack], records: dict[str, FusedRecord], now: float,
