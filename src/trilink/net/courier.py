@@ -126,18 +126,29 @@ class Courier:
         kinds = released_kinds(agreement.alerts) if agreement else ()
         origin, dest = token(self.nation), token(partner)
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                                opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.NONE,
-                                inactive_threshold=30.0, mem_storage=True)
-        sub = await self.js.pull_subscribe(f"out.{origin}.>", stream=outbox_stream(self.nation),
-                                           config=config, pending_msgs_limit=4 * self.window)
+                                opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.NONE, mem_storage=True)
+        sub = await self.js.subscribe(f"out.{origin}.>", stream=outbox_stream(self.nation), config=config,
+                                      flow_control=True, idle_heartbeat=2.0, inactive_threshold=30.0,
+                                      pending_msgs_limit=8 * self.window)
         guard: str | None = None  # id of the last report known to be stored at the partner
         saved, saved_at = stats.cursor, time.monotonic()
+        expected = stats.cursor + 1
         try:
             while True:
+                msgs: list[Msg] = []
                 try:
-                    msgs = await sub.fetch(self.window, timeout=1.0)
+                    msgs.append(await sub.next_msg(timeout=1.0))
+                    while sub.pending_msgs > 0 and len(msgs) < self.window:
+                        msgs.append(await sub.next_msg(timeout=1.0))
                 except TimeoutError:
-                    msgs = []
+                    pass
+                for msg in msgs:
+                    seq = msg.metadata.sequence.stream
+                    if seq > expected:  # lost in delivery (or aged out of the outbox: then go on)
+                        info = await self.js.stream_info(outbox_stream(self.nation))
+                        if seq > max(expected, info.state.first_seq):
+                            raise RetryError(f"outbox delivery skipped {expected}..{seq - 1}")
+                    expected = seq + 1
                 if msgs:
                     guard = await self._send(msgs, partner, kinds, f"tl.{origin}.{dest}", guard, stats)
                 if stats.cursor != saved and (not msgs or time.monotonic() - saved_at > 0.5):

@@ -107,9 +107,13 @@ async def _start_courier(running: RunningNetwork, nation: str) -> None:
 @contextlib.asynccontextmanager
 async def start_network(network: NetworkConfig, directory: Path, *, regenerate: bool = False,
                         remote_addresses: dict[str, dict[str, tuple[str, int]]] | None = None,
-                        leaf_ports: dict[str, int] | None = None,
+                        leaf_ports: dict[str, int] | None = None, couriers: bool = True,
                         ready_timeout_s: float = 30.0) -> AsyncIterator[RunningNetwork]:
-    """Run every nation's server of ``network`` from ``directory`` until the block exits."""
+    """Run every nation's server of ``network`` from ``directory`` until the block exits.
+
+    ``couriers=False`` starts the bare servers and links: no streams, no couriers (a floor
+    for benchmarks: core NATS over the same accounts and links).
+    """
     directory = directory.resolve()
     if regenerate or remote_addresses or leaf_ports or not (directory / ACCESS_FILE).exists():
         deployment = write_deployment(network, directory, remote_addresses, leaf_ports)
@@ -127,7 +131,7 @@ async def start_network(network: NetworkConfig, directory: Path, *, regenerate: 
             await server.wait_ready(ready_timeout_s)
         await running.wait_links(ready_timeout_s)
         running.startup_s = time.monotonic() - started
-        for nation in servers:
+        for nation in servers if couriers else ():
             await _start_courier(running, nation)
         yield running
     finally:

@@ -19,6 +19,7 @@ import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
+from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 class TransportError(RuntimeError):
     """The transport could not do what was asked (one line saying what and why)."""
+
+
+class GapError(Exception):
+    """A delivery skipped over an earlier one; the consumer is re-created from the last mark."""
 
 
 @dataclass(frozen=True)
@@ -169,13 +174,13 @@ class Subscription:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> "Subscription":
-        """Start one fetch loop per originator."""
+        """Start one receiving task per originator."""
         self._tasks = [asyncio.create_task(self._pull(o), name=f"subscribe {o}->{self.transport.nation}")
                        for o in self.origins]
         return self
 
     async def stop(self) -> None:
-        """Stop fetching (unacknowledged deliveries come again to the next subscriber)."""
+        """Stop receiving (unacknowledged deliveries come again to the next subscriber)."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -202,40 +207,66 @@ class Subscription:
         except TimeoutError:
             return None
 
+    async def _start_seq(self, stream: str, origin: str) -> int:
+        """Where to (re)start: after the durable's ack floor or the resume mark, whichever is later.
+
+        The consumer is re-created from there, so nothing handed out but never acknowledged
+        (a killed process) waits for a redelivery timeout or comes out of order.
+        """
+        js = self.transport.js
+        floor = 0
+        try:
+            info = await js.consumer_info(stream, self.durable)
+            floor = info.ack_floor.stream_seq if info.ack_floor else 0
+            await js.delete_consumer(stream, self.durable)
+        except NotFoundError:
+            pass
+        first = (await js.stream_info(stream)).state.first_seq or 1
+        return max(floor, self.marks[origin], first - 1) + 1
+
     async def _pull(self, origin: str) -> None:
+        """Deliver ``origin``'s inbox in stream order; on any gap or error, re-create from the mark."""
         t = self.transport
         stream = inbox_stream(origin, t.nation)
-        config = ConsumerConfig(durable_name=self.durable, ack_policy=AckPolicy.EXPLICIT,
-                                deliver_policy=DeliverPolicy.ALL, ack_wait=30.0,
-                                max_ack_pending=4 * self.batch)
+        subject = f"tl.{token(origin)}.{token(t.nation)}.>"
         delay = 0.05
         while True:
+            sub = None
             try:
-                subject = f"tl.{token(origin)}.{token(t.nation)}.>"
-                sub = await t.js.pull_subscribe(subject, durable=self.durable, stream=stream, config=config,
-                                                pending_msgs_limit=4 * self.batch)
+                start = await self._start_seq(stream, origin)
+                self.marks[origin] = max(self.marks[origin], start - 1)
+                config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0,
+                                        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
+                                        max_ack_pending=4 * self.batch)
+                sub = await t.js.subscribe(subject, durable=self.durable, stream=stream, config=config,
+                                           manual_ack=True, flow_control=True, idle_heartbeat=2.0,
+                                           pending_msgs_limit=8 * self.batch)
                 delay = 0.05
                 while True:
                     try:
-                        msgs = await sub.fetch(self.batch, timeout=1.0)
+                        msg = await sub.next_msg(timeout=1.0)
                     except TimeoutError:
                         continue
-                    for msg in msgs:
-                        await self._offer(origin, msg)
+                    await self._offer(origin, msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.debug("subscribe %s->%s: %s", origin, t.nation, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2.0, 1.0)
+            finally:
+                if sub is not None:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
 
     async def _offer(self, origin: str, msg: Msg) -> None:
-        meta = msg.metadata
-        seq = meta.sequence.stream
+        seq = msg.metadata.sequence.stream
         if seq <= self.marks[origin]:
             self.dropped_duplicates += 1
             await msg.ack()
             return
+        if seq != self.marks[origin] + 1:  # something in between went missing in transit: start again
+            raise GapError(f"{origin}: got {seq} after {self.marks[origin]}")
         headers = msg.headers or {}
         delivery = Delivery(origin, msg.subject.rsplit(".", 1)[-1], headers.get(MSG_ID, ""), msg.data, seq,
                             int(headers.get(HEADER_ORIGIN_SEQ, "0") or 0), msg)
