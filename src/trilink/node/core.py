@@ -36,6 +36,12 @@ class NodeSettings:
     report_interval: float = 2.0
     """Each confirmed track is reported at least this often, and at once when it is new or changes
     status (confirmed / coasting / deleted) or phase (boost / midcourse / re-entry)."""
+    assess_min_interval: float = 5.0
+    assess_max_interval: float = 60.0
+    assess_fraction: float = 0.05
+    """A track is re-assessed (impact prediction through the full propagator, the costly part) every
+    ``assess_fraction`` × time-to-impact, within [min, max] seconds, and at once on a significant
+    change; reports in between carry the latest assessment with a fresh state."""
     sharing: bool = True
     """False: report to nobody and fuse own tracks only (each nation alone, for comparison)."""
     recent_reports: int = 200
@@ -103,6 +109,7 @@ class NodeCore:
         self.sequence = first_sequence
         self.tracks: dict[str, Track] = {}
         self.assessments: dict[str, Assessment] = {}
+        self._assessed_at: dict[str, float] = {}
         self._pending: list[SourceTrack] = []
         self.picture: Any = None
         self.picture_version = 0
@@ -137,6 +144,7 @@ class NodeCore:
             self._pending.append(source_from_track(track, self.assessments.get(track.track_id)))
         for track_id in set(self.tracks) - set(current):
             self.assessments.pop(track_id, None)
+            self._assessed_at.pop(track_id, None)
         self.tracks = current
         self._dirty = self._dirty or bool(self._pending)
         if self._dirty:
@@ -152,11 +160,7 @@ class NodeCore:
             return None
         assessment = None
         if track.status is not TrackStatus.DELETED:
-            assessment = stages.assess(track, now)
-            if assessment is None:
-                self.counters["assessment_failures"] += 1
-            else:
-                self.assessments[track.track_id] = assessment
+            assessment = self._assessment(track, now, previous is None or self._significant(track))
         impact = None
         if assessment is not None and assessment.impact is not None:
             impact = (assessment.impact.lat, assessment.impact.lon)
@@ -180,6 +184,26 @@ class NodeCore:
                                      "status": str(report.status), "recipients": list(outgoing.recipients)},
                                     data))
         return outgoing
+
+    def _assessment(self, track: Track, now: float, significant: bool) -> Assessment | None:
+        """The track's assessment: recomputed when due (see ``NodeSettings.assess_*``), else the last one."""
+        last = self.assessments.get(track.track_id)
+        tried = self._assessed_at.get(track.track_id)
+        cfg = self.settings
+        interval = cfg.assess_min_interval
+        if last is not None and last.time_to_impact is not None:
+            interval = min(cfg.assess_max_interval,
+                           max(cfg.assess_min_interval, cfg.assess_fraction * last.time_to_impact))
+        if not (tried is None or significant or now - tried >= interval):
+            return last
+        self._assessed_at[track.track_id] = now
+        assessment = stages.assess(track, now)
+        self.counters["assessments"] += 1
+        if assessment is None:
+            self.counters["assessment_failures"] += 1
+            return last
+        self.assessments[track.track_id] = assessment
+        return assessment
 
     def _significant(self, track: Track) -> bool:
         """Whether a track changed enough since its last report to report it before its interval."""
@@ -232,7 +256,7 @@ class NodeCore:
         self.picture_version += 1
         self._dirty = False
         for rejection in picture.rejected:
-            self.rejects["fusion_" + rejection.reason.split(":")[0][:40]] += 1
+            self.rejects["fusion_" + str(getattr(rejection, "code", "invalid"))] += 1
         result.picture_changed = True
         if picture.changed:
             changed = sorted(picture.changed)

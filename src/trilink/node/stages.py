@@ -53,20 +53,20 @@ def assess(track: Track, now: float) -> Assessment | None:
     try:
         return track_assess(track, now)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
-        log.debug("assessment failed", extra={"fields": {"track": track.track_id, "error": str(exc)}})
+        log.debug("no assessment yet", extra={"fields": {"track": track.track_id, "error": str(exc)}})
+        return None
+    except Exception:
+        log.exception("assessment failed", extra={"fields": {"track": track.track_id}})
         return None
 
 
 def _assessor() -> Callable[[Track, float], Assessment] | None:
     """The tracker package's ``assess`` function (None while it is not available)."""
     try:
-        from trilink.track import assess as track_assess
+        from trilink.track.assess import assess as track_assess
     except ImportError:
-        try:
-            from trilink.track.assess import assess as track_assess
-        except ImportError:
-            return None
-    return track_assess
+        return None
+    return track_assess if callable(track_assess) else None
 
 
 def make_verifier(network: NetworkConfig, nation: str, trust: TrustStore,
