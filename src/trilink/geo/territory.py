@@ -34,7 +34,10 @@ class Countries:
     codes: tuple[str, ...]
     names: tuple[str, ...]
     geometries: tuple[BaseGeometry, ...]
+    part_country: np.ndarray
+    """Country index of each single polygon indexed by ``tree``."""
     tree: shapely.STRtree
+    """Index over single polygons (a country's bounding box can span the globe; its parts' do not)."""
     data_version: str
 
 
@@ -57,10 +60,13 @@ def countries() -> Countries:
         codes.append(str(fields["ADM0_A3"]))
         names.append(str(fields["NAME_EN"] or fields["NAME"]))
         geometries.append(geometry)
-    for geometry in geometries:
-        shapely.prepare(geometry)
+    parts = [shapely.get_parts(g) for g in geometries]
+    part_country = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)])
+    flat = np.concatenate(parts)
+    shapely.prepare(flat)
     return Countries(codes=tuple(codes), names=tuple(names), geometries=tuple(geometries),
-                     tree=shapely.STRtree(geometries), data_version=f"Natural Earth {version}")
+                     part_country=part_country, tree=shapely.STRtree(flat),
+                     data_version=f"Natural Earth {version}")
 
 
 def _geometry(record_shape: shapefile.Shape) -> BaseGeometry | None:
@@ -99,9 +105,15 @@ def country_at(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
     data = countries()
     result = np.full(lat_deg.shape, "", dtype=object)
     points = shapely.points(lon_deg, lat_deg)
-    point_index, country_index = data.tree.query(points, predicate="intersects")
-    # the first hit wins (countries do not overlap in Natural Earth except on shared borders)
-    order = np.argsort(point_index, kind="stable")
-    for p, c in zip(point_index[order][::-1], country_index[order][::-1], strict=True):
-        result[p] = data.codes[c]
+    # bounding boxes from the tree, then vectorised point-in-polygon on the prepared parts
+    # (STRtree.query with a predicate is ~40x slower here)
+    point_index, part_index = data.tree.query(points)
+    hit = shapely.contains_xy(data.tree.geometries.take(part_index), lon_deg[point_index],
+                              lat_deg[point_index])
+    point_index, part_index = point_index[hit], part_index[hit]
+    # the lowest country index wins on the shared borders (the only place countries touch)
+    country_index = data.part_country[part_index]
+    order = np.lexsort((-country_index, point_index))
+    codes = np.array(data.codes, dtype=object)
+    result[point_index[order]] = codes[country_index[order]]
     return result

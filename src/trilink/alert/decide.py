@@ -1,0 +1,335 @@
+"""The alert state machine: ``decide(state, tracks, now, policy) -> (state, decisions)``, pure.
+
+One incident per missile (track). Its first decision is an ``Alert`` (a launch
+notice, or "take shelter" for the areas under a predicted impact or overflight);
+later ones are ``Update``s that reference every earlier one; it closes with an
+all-clear (``Update`` with response ``AllClear``) once the threat has passed, or
+a ``Cancel`` when the picture no longer supports any alert before that. An area
+stays sheltered while its probability stays above the clear threshold
+(hysteresis) or the corridor still crosses it. A provisional track (too few
+updates, too young, or a wide ellipse) yields certainty ``Possible`` and words
+that say so; never "will fall near". Exercise status is part of the state and
+of every decision.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from trilink.alert.exposure import Exposure, exposure
+from trilink.alert.policy import AlertPolicy
+from trilink.geo.areas import Area
+from trilink.model.assessment import Assessment
+
+
+class Kind(StrEnum):
+    """What a decision tells the public."""
+
+    LAUNCH_NOTICE = "launch_notice"
+    SHELTER = "shelter"
+    SEA_IMPACT = "sea_impact"
+    """Impact predicted in the sea outside the territorial sea (EEZ or beyond): information only."""
+    TRACK_LOST = "track_lost"
+    ALL_CLEAR = "all_clear"
+    CANCEL = "cancel"
+
+
+class MsgType(StrEnum):
+    """CAP message types used."""
+
+    ALERT = "Alert"
+    UPDATE = "Update"
+    CANCEL = "Cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackInput:
+    """One track of the current picture as the alert logic needs it."""
+
+    track_id: str
+    assessment: Assessment
+    n_updates: int
+    first_time: float
+    """Time of the track's first measurement (track age = now − first_time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaAlert:
+    """An area named in a decision and why."""
+
+    area: Area
+    shelter: bool
+    reason: str
+    """``impact``, ``overflight`` or ``impact+overflight``; ``cleared`` when withdrawn in this decision."""
+    p_impact: float
+    overflight: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDecision:
+    """One public message about one incident (the CAP document and AlertNotice are built from it)."""
+
+    identifier: str
+    incident_id: str
+    sequence: int
+    nation: str
+    exercise: bool
+    time: float
+    track_id: str
+    kind: Kind
+    msg_type: MsgType
+    response: str
+    """CAP responseType: ``Shelter``, ``Monitor``, ``AllClear`` or ``None``."""
+    urgency: str
+    severity: str
+    certainty: str
+    provisional: bool
+    """True when the track is too short or the ellipse too wide for more than ``Possible``."""
+    areas: tuple[AreaAlert, ...]
+    references: tuple[str, ...]
+    """Identifiers of every earlier decision of this incident."""
+    reference_times: tuple[float, ...]
+    """When each referenced decision was sent (CAP references name sender, identifier and sent)."""
+    assessment: Assessment | None
+    exposure: Exposure | None
+
+    @property
+    def sheltered_areas(self) -> tuple[Area, ...]:
+        """Areas told to take shelter by this decision."""
+        return tuple(a.area for a in self.areas if a.shelter)
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """What has been said about one missile so far."""
+
+    incident_id: str
+    track_id: str
+    decisions: tuple[AlertDecision, ...]
+    sheltered: frozenset[Area]
+    last_seen: float
+    assessment: Assessment | None
+    closed: bool = False
+    lost_reported: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    """The alert state of one nation's node: its incidents, open and closed."""
+
+    nation: str
+    exercise: bool
+    incidents: dict[str, Incident] = field(default_factory=dict)
+
+    @property
+    def active(self) -> tuple[AlertDecision, ...]:
+        """The latest decision of each open incident (what the Atom feed lists)."""
+        return tuple(i.decisions[-1] for i in self.incidents.values() if not i.closed and i.decisions)
+
+
+def initial_state(nation: str, *, exercise: bool) -> AlertState:
+    """No incidents yet."""
+    return AlertState(nation=nation, exercise=exercise)
+
+
+def _provisional(track: TrackInput, now: float, policy: AlertPolicy) -> bool:
+    impact = track.assessment.impact
+    return (track.n_updates < policy.min_track_updates or now - track.first_time < policy.min_track_age_s
+            or impact is None or impact.ellipse.semi_major > policy.likely_ellipse_km * 1000.0)
+
+
+def _impact_passed(assessment: Assessment | None, now: float, policy: AlertPolicy) -> bool:
+    if assessment is None or assessment.impact is None:
+        return False
+    impact = assessment.impact
+    return now > impact.time + 3.0 * impact.sigma_time + policy.all_clear_after_s
+
+
+def _wanted_shelter(ex: Exposure, previous: frozenset[Area], policy: AlertPolicy) -> dict[Area, AreaAlert]:
+    wanted: dict[Area, AreaAlert] = {}
+    for item in ex.areas:
+        threshold = policy.clear_probability if item.area in previous else policy.shelter_probability
+        by_impact = item.p_impact >= threshold
+        if by_impact or item.overflight is not None:
+            reason = "+".join(r for r, on in (("impact", by_impact), ("overflight", item.overflight)) if on)
+            wanted[item.area] = AreaAlert(area=item.area, shelter=True, reason=reason,
+                                          p_impact=item.p_impact, overflight=item.overflight)
+    return wanted
+
+
+def _notice_wanted(ex: Exposure, policy: AlertPolicy) -> bool:
+    distance = ex.impact_coast_distance
+    near = distance is not None and distance <= policy.notice_range_km * 1000.0
+    return (ex.p_land + ex.p_territorial_sea + ex.p_eez >= policy.notice_probability or near
+            or ex.overflight is not None)
+
+
+def _certainty(provisional: bool, ex: Exposure | None, shelter: bool) -> str:
+    if provisional or ex is None:
+        return "Possible"
+    p = ex.p_land + ex.p_territorial_sea if shelter else ex.p_land + ex.p_territorial_sea + ex.p_eez
+    return "Likely" if p >= 0.5 or (shelter and ex.overflight is not None) else "Possible"
+
+
+def _decision(state: AlertState, incident: Incident | None, track_id: str, now: float, kind: Kind,
+              areas: tuple[AreaAlert, ...], assessment: Assessment | None, ex: Exposure | None,
+              provisional: bool, new_id: str = "") -> AlertDecision:
+    previous = incident.decisions if incident else ()
+    sequence = len(previous)
+    incident_id = incident.incident_id if incident else new_id
+    msg_type = MsgType.ALERT if sequence == 0 else (MsgType.CANCEL if kind is Kind.CANCEL else MsgType.UPDATE)
+    shelter = any(a.shelter for a in areas)
+    response, urgency, severity = {
+        Kind.SHELTER: ("Shelter", "Immediate", "Extreme"),
+        Kind.LAUNCH_NOTICE: ("Monitor", "Expected", "Severe"),
+        Kind.SEA_IMPACT: ("Monitor", "Expected", "Moderate"),
+        Kind.TRACK_LOST: ("Shelter" if shelter else "Monitor", "Immediate" if shelter else "Expected",
+                          "Extreme" if shelter else "Severe"),
+        Kind.ALL_CLEAR: ("AllClear", "Past", "Minor"),
+        Kind.CANCEL: ("None", "Past", "Minor"),
+    }[kind]
+    if kind in (Kind.ALL_CLEAR, Kind.CANCEL):
+        certainty = "Observed"
+    elif kind is Kind.TRACK_LOST:
+        certainty = "Possible"
+    else:
+        certainty = _certainty(provisional, ex, shelter)
+    return AlertDecision(
+        identifier=f"trilink-{incident_id}-{sequence}", incident_id=incident_id, sequence=sequence,
+        nation=state.nation, exercise=state.exercise, time=now, track_id=track_id, kind=kind,
+        msg_type=msg_type, response=response, urgency=urgency, severity=severity, certainty=certainty,
+        provisional=provisional or kind is Kind.TRACK_LOST, areas=areas,
+        references=tuple(d.identifier for d in previous), reference_times=tuple(d.time for d in previous),
+        assessment=assessment, exposure=ex)
+
+
+def _significant(last: AlertDecision, kind: Kind, areas: dict[Area, AreaAlert], certainty: str,
+                 ex: Exposure, assessment: Assessment, policy: AlertPolicy) -> bool:
+    if kind is not last.kind or set(areas) != set(last.sheltered_areas) or certainty != last.certainty:
+        return True
+    before = {a.area: a.p_impact for a in last.areas}
+    if any(abs(a.p_impact - before.get(area, 0.0)) >= policy.update_probability_change
+           for area, a in areas.items()):
+        return True
+    old = last.assessment.impact if last.assessment else None
+    new = assessment.impact
+    ratio = policy.update_ellipse_ratio
+    return bool(old and new and new.ellipse.semi_major <= ratio * old.ellipse.semi_major)
+
+
+def _step(state: AlertState, incident: Incident | None, track: TrackInput, now: float,
+          policy: AlertPolicy, new_id: str) -> tuple[Incident | None, AlertDecision | None]:
+    assessment = track.assessment
+    ex = exposure(assessment, state.nation, policy)
+    provisional = _provisional(track, now, policy)
+    sheltered = incident.sheltered if incident else frozenset()
+    wanted = _wanted_shelter(ex, sheltered, policy)
+    if _impact_passed(assessment, now, policy):
+        if incident is None:
+            return None, None
+        return _close(state, incident, now, Kind.ALL_CLEAR, assessment, ex)
+    if wanted:
+        kind = Kind.SHELTER
+    elif _notice_wanted(ex, policy):
+        kind = Kind.SEA_IMPACT if (assessment.impact is not None and not provisional) else Kind.LAUNCH_NOTICE
+    else:
+        kind = None
+    if kind is None:
+        if incident is None:
+            return None, None
+        passed = _passed(incident, now)
+        return _close(state, incident, now, Kind.ALL_CLEAR if passed else Kind.CANCEL, assessment, ex)
+    cleared = _cleared(incident, sheltered - set(wanted), now)
+    areas = tuple(wanted.values()) + cleared
+    certainty = _certainty(provisional, ex, bool(wanted))
+    if incident is not None and not incident.lost_reported and not _significant(
+            incident.decisions[-1], kind, wanted, certainty, ex, assessment, policy):
+        return replace(incident, last_seen=now, assessment=assessment), None
+    decision = _decision(state, incident, track.track_id, now, kind, areas, assessment, ex, provisional,
+                         new_id)
+    new = Incident(incident_id=decision.incident_id, track_id=track.track_id,
+                   decisions=(incident.decisions if incident else ()) + (decision,),
+                   sheltered=frozenset(wanted), last_seen=now, assessment=assessment)
+    return new, decision
+
+
+def _cleared(incident: Incident | None, areas: set[Area] | frozenset[Area], now: float
+             ) -> tuple[AreaAlert, ...]:
+    """Areas withdrawn: ``passed`` when the missile has already flown over them, else ``cleared``."""
+    before = {a.area: a for a in incident.decisions[-1].areas} if incident and incident.decisions else {}
+    out = []
+    for area in sorted(areas, key=lambda a: a.name):
+        window = before[area].overflight if area in before else None
+        reason = "passed" if window is not None and window[1] <= now else "cleared"
+        out.append(AreaAlert(area=area, shelter=False, reason=reason, p_impact=0.0, overflight=window))
+    return tuple(out)
+
+
+def _passed(incident: Incident, now: float) -> bool:
+    """True when every sheltered area was sheltered for an overflight that is now over."""
+    last = incident.decisions[-1]
+    windows = [a.overflight for a in last.areas if a.shelter]
+    return bool(windows) and all(w is not None and w[1] <= now for w in windows)
+
+
+def _close(state: AlertState, incident: Incident, now: float, kind: Kind,
+           assessment: Assessment | None, ex: Exposure | None) -> tuple[Incident, AlertDecision]:
+    areas = _cleared(incident, incident.sheltered, now)
+    decision = _decision(state, incident, incident.track_id, now, kind, areas, assessment, ex, False)
+    return replace(incident, decisions=(*incident.decisions, decision), sheltered=frozenset(),
+                   closed=True, assessment=assessment), decision
+
+
+def _missing(state: AlertState, incident: Incident, now: float,
+             policy: AlertPolicy) -> tuple[Incident, AlertDecision | None]:
+    """An open incident whose track is no longer in the picture."""
+    if _impact_passed(incident.assessment, now, policy) or incident.assessment is None:
+        return _close(state, incident, now, Kind.ALL_CLEAR, incident.assessment, None)
+    if not incident.lost_reported and now - incident.last_seen >= policy.lost_track_s:
+        last = incident.decisions[-1]
+        decision = _decision(state, incident, incident.track_id, now, Kind.TRACK_LOST, last.areas,
+                             incident.assessment, last.exposure, True)
+        return replace(incident, decisions=(*incident.decisions, decision), lost_reported=True), decision
+    return incident, None
+
+
+def _incident_for(incidents: dict[str, Incident], nation: str, track_id: str
+                  ) -> tuple[Incident | None, str, bool]:
+    """The open incident of a track, else the id a new one would get; True when the threat has passed.
+
+    A track whose alert was cancelled (prediction moved away) may be alerted again as a new
+    incident; one whose all-clear was given is done.
+    """
+    mine = [i for i in incidents.values() if i.track_id == track_id]
+    open_ = next((i for i in mine if not i.closed), None)
+    if open_ is not None:
+        return open_, open_.incident_id, False
+    done = any(i.decisions and i.decisions[-1].kind is Kind.ALL_CLEAR for i in mine)
+    base = f"{nation}-{track_id}"
+    return None, base if not mine else f"{base}-{len(mine) + 1}", done
+
+
+def decide(previous: AlertState, tracks: Sequence[TrackInput], now: float,
+           policy: AlertPolicy) -> tuple[AlertState, list[AlertDecision]]:
+    """Advance the alert state to ``now`` given the current picture; return the messages to issue."""
+    incidents = dict(previous.incidents)
+    decisions: list[AlertDecision] = []
+    seen = set()
+    for track in sorted(tracks, key=lambda t: t.track_id):
+        seen.add(track.track_id)
+        incident, incident_id, done = _incident_for(incidents, previous.nation, track.track_id)
+        if done:
+            continue
+        updated, decision = _step(previous, incident, track, now, policy, incident_id)
+        if updated is not None:
+            incidents[updated.incident_id] = updated
+        if decision is not None:
+            decisions.append(decision)
+    for key, incident in sorted(incidents.items()):
+        if incident.closed or incident.track_id in seen:
+            continue
+        updated, decision = _missing(previous, incident, now, policy)
+        incidents[key] = updated
+        if decision is not None:
+            decisions.append(decision)
+    return replace(previous, incidents=incidents), decisions
