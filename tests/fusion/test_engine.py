@@ -228,6 +228,8 @@ def _bad_sources(x: np.ndarray) -> list[tuple[object, str]]:
         (source("KOR", "n", x, P_SHARP * 1e-12), "plausible range"),
         (source("KOR", "o", x, np.diag([1e17] + [1.0] * 5)), "plausible range"),
         (source("KOR", "p", np.concatenate([x[:3], [3e4, 0.0, 0.0]]), P_SHARP), "velocity"),
+        (source("KOR", "q", x, P_SHARP, phase=["boost"]), "phase"),
+        (source("KOR", "r", x, P_SHARP, first_time=float("inf")), "first_time"),
         ({"nation": "KOR"}, "not a SourceTrack"),
         (None, "not a SourceTrack"),
     ]

@@ -146,6 +146,11 @@ def validate_source(source: object, now: float, *, max_future: float = 5.0,
         return problem
     if not isinstance(source.status, SourceStatus):
         return f"status {source.status!r} is not a SourceStatus"
+    if not isinstance(source.phase, Phase) or not isinstance(source.missile_class, MissileClass):
+        return f"phase/class {source.phase!r}/{source.missile_class!r} are not a Phase/MissileClass"
+    if source.first_time is not None and not (isinstance(source.first_time, float | int)
+                                              and math.isfinite(source.first_time)):
+        return "first_time is not a finite number"
     if not isinstance(source.provenance, frozenset) or not all(
             isinstance(k, tuple) and len(k) == 2 and all(isinstance(p, str) for p in k)
             for k in source.provenance):
@@ -173,6 +178,7 @@ def _impact_problem(impact: object) -> str | None:
 
 
 _CODES = (("not a SourceTrack", "not_source"), ("nation", "bad_nation"), ("track_id", "bad_track_id"),
+          ("phase", "bad_phase"), ("first_time", "bad_time"),
           ("time is not", "bad_time"), ("time is", "stale_time"), ("state", "bad_state"),
           ("covariance", "bad_covariance"), ("status", "bad_status"), ("provenance", "bad_provenance"),
           ("impact", "bad_impact"), ("older than", "superseded"))
