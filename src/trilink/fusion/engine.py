@@ -42,6 +42,7 @@ from trilink.fusion.source import (
     SourceTrack,
     clean_source,
     reason_code,
+    show,
     validate_source,
 )
 from trilink.model import Assessment, MissileClass, Phase, Track
@@ -122,7 +123,7 @@ class PictureState:
 
 
 def _label(value: object) -> str:
-    return value if isinstance(value, str) else repr(value)[:40]
+    return value if isinstance(value, str) and "\n" not in value else show(value)
 
 
 def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: float,

@@ -84,6 +84,12 @@ class SourceTrack:
         return self.provenance | {self.key}
 
 
+def show(value: object, limit: int = 40) -> str:
+    """A short one-line repr of an untrusted value, for a rejection reason."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _finite_matrix(value: object, shape: tuple[int, ...], name: str) -> tuple[np.ndarray | None, str | None]:
     try:
         arr = np.asarray(value, dtype=float)
@@ -118,7 +124,7 @@ def validate_source(source: object, now: float, *, max_future: float = 5.0,
     if not isinstance(source, SourceTrack):
         return f"not a SourceTrack: {type(source).__name__}"
     if not isinstance(source.nation, str) or not is_nation_code(source.nation):
-        return f"nation {source.nation!r} is not an ISO 3166-1 alpha-3 code"
+        return f"nation {show(source.nation)} is not an ISO 3166-1 alpha-3 code"
     if not isinstance(source.track_id, str) or not source.track_id:
         return "track_id is empty"
     try:
@@ -145,9 +151,9 @@ def validate_source(source: object, now: float, *, max_future: float = 5.0,
     if problem:
         return problem
     if not isinstance(source.status, SourceStatus):
-        return f"status {source.status!r} is not a SourceStatus"
+        return f"status {show(source.status)} is not a SourceStatus"
     if not isinstance(source.phase, Phase) or not isinstance(source.missile_class, MissileClass):
-        return f"phase/class {source.phase!r}/{source.missile_class!r} are not a Phase/MissileClass"
+        return f"phase/class {show(source.phase)}/{show(source.missile_class)} are not a Phase/MissileClass"
     if source.first_time is not None and not (isinstance(source.first_time, float | int)
                                               and math.isfinite(source.first_time)):
         return "first_time is not a finite number"
