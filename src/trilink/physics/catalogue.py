@@ -129,13 +129,13 @@ MISSILES: dict[str, MissileSpec] = {
             aliases=("kn25",)),
         MissileSpec(
             key="kn-23", name="KN-23 (SRBM, depressed, pull-up)", category="SRBM", propellant="solid",
-            stages=(_stage(275.0, 48.0, 2_700.0, 300.0, 0.95, 6_000.0, 0.1),),
-            payload_mass=400.0, reentry_ballistic_coefficient=12_000.0,
+            stages=(_stage(270.0, 48.0, 2_600.0, 380.0, 0.95, 6_000.0, 0.1),),
+            payload_mass=420.0, reentry_ballistic_coefficient=12_000.0,
             booster_rcs=0.1, rv_rcs=0.05, max_range=900e3, vertical_rise=4.0, separating_payload=False,
-            pull_up=True, lift_to_drag=2.0, aliases=("kn23", "hwasong-11ga")),
+            pull_up=True, lift_to_drag=3.0, aliases=("kn23", "hwasong-11ga")),
         MissileSpec(
             key="hwasong-12", name="Hwasong-12 (IRBM)", category="IRBM", propellant="liquid",
-            stages=(_stage(300.0, 120.0, 22_300.0, 2_150.0, 1.65, 700.0, 2.0),),
+            stages=(_stage(300.0, 105.0, 22_300.0, 2_150.0, 1.65, 700.0, 2.0),),
             payload_mass=550.0, reentry_ballistic_coefficient=6_000.0,
             booster_rcs=1.5, rv_rcs=0.05, max_range=4_600e3, vertical_rise=8.0,
             aliases=("hwasong12", "hs-12", "kn-17")),

@@ -86,6 +86,34 @@ def free_rhs(_t: float, s: list[float], beta: float | None, model: Model = FULL)
     return [vx, vy, vz, ax, ay, az]
 
 
+PULL_UP_CEILING = 80_000.0
+"""m; the pull-up lift acts only below this height, while descending."""
+PULL_UP_SINK_RATE = 300.0
+"""m/s of descent at which the pull-up lift is fully applied (it fades to zero in level flight)."""
+
+
+def glide_rhs(t: float, s: list[float], beta: float, lift_to_drag: float) -> list[float]:
+    """Free flight with a terminal pull-up: while descending in the atmosphere, lift L = (L/D)·D
+    acts perpendicular to the velocity, upward in the vertical plane (a quasi-ballistic SRBM)."""
+    out = free_rhs(t, s, beta)
+    x, y, z, vx, vy, vz = s
+    h = height(x, y, z)
+    ux, uy, uz = up(x, y, z)
+    v_up = vx * ux + vy * uy + vz * uz
+    if h > PULL_UP_CEILING or v_up >= 0.0:
+        return out
+    v2 = vx * vx + vy * vy + vz * vz
+    # full lift once sinking faster than PULL_UP_SINK_RATE, fading to none when level (continuous)
+    lift = lift_to_drag * 0.5 * density_scalar(h) * v2 / beta * min(-v_up / PULL_UP_SINK_RATE, 1.0)
+    lx, ly, lz = ux - v_up * vx / v2, uy - v_up * vy / v2, uz - v_up * vz / v2
+    ln = math.sqrt(lx * lx + ly * ly + lz * lz)
+    if ln > 0.0:
+        out[3] += lift * lx / ln
+        out[4] += lift * ly / ln
+        out[5] += lift * lz / ln
+    return out
+
+
 @dataclass(frozen=True)
 class BurnSegment:
     """One interval of powered flight with a single stage burning and a fixed steering law."""

@@ -97,10 +97,17 @@ _impact_event.direction = -1  # type: ignore[attr-defined]
 
 def free_flight(state: np.ndarray, t0: float, beta: float | None, *, model: eom.Model = eom.FULL,
                 rtol: float = RTOL, atol: float = ATOL, dense: bool = True,
-                t_max: float = MAX_FREE_FLIGHT, max_step: float = np.inf):
-    """solve_ivp free flight of one ECEF state from ``t0`` to impact (events: apogee, impact)."""
-    return solve_ivp(eom.free_rhs, (t0, t0 + t_max), np.asarray(state, dtype=float), method="DOP853",
-                     rtol=rtol, atol=atol, args=(beta, model), dense_output=dense, max_step=max_step,
+                t_max: float = MAX_FREE_FLIGHT, max_step: float = np.inf, lift_to_drag: float = 0.0):
+    """solve_ivp free flight of one ECEF state from ``t0`` to impact (events: apogee, impact).
+
+    With ``lift_to_drag`` > 0 (and a ballistic coefficient) the pull-up lift of ``eom.glide_rhs`` acts.
+    """
+    if lift_to_drag > 0.0 and beta is not None:
+        fun, args = eom.glide_rhs, (beta, lift_to_drag)
+    else:
+        fun, args = eom.free_rhs, (beta, model)
+    return solve_ivp(fun, (t0, t0 + t_max), np.asarray(state, dtype=float), method="DOP853",
+                     rtol=rtol, atol=atol, args=args, dense_output=dense, max_step=max_step,
                      events=(_apogee_event, _impact_event))
 
 
@@ -134,8 +141,11 @@ def _segments(missile: MissileSpec, plan: BoostPlan, normal: tuple[float, float,
 
 
 def fly(missile: MissileSpec, site_lat: float, site_lon: float, plan: BoostPlan, *,
-        site_height: float = 0.0, dense: bool = True, rtol: float = RTOL) -> Shot:
-    """Fly ``missile`` from the site with ``plan``: boost, then the re-entry vehicle to impact."""
+        site_height: float = 0.0, dense: bool = True, rtol: float = RTOL, pull_up: bool = False) -> Shot:
+    """Fly ``missile`` from the site with ``plan``: boost, then the re-entry vehicle to impact.
+
+    ``pull_up`` adds the missile's terminal pull-up lift (``eom.glide_rhs``) after apogee.
+    """
     if not 0.0 < plan.cutoff <= missile.total_burn_time + 1e-9:
         raise ValueError(f"cutoff {plan.cutoff} s outside (0, {missile.total_burn_time}] s")
     rot = enu_rotation(site_lat, site_lon)
@@ -157,7 +167,7 @@ def fly(missile: MissileSpec, site_lat: float, site_lon: float, plan: BoostPlan,
     t_cut = segs[-1].t_end
     burnout = y
     sol = free_flight(burnout, t_cut, missile.reentry_ballistic_coefficient, rtol=rtol, dense=dense,
-                      max_step=MAX_STEP)
+                      max_step=MAX_STEP, lift_to_drag=missile.lift_to_drag if pull_up else 0.0)
     if sol.t_events[1].size == 0:
         raise ValueError("free flight did not reach the ground")
     t_imp = float(sol.t_events[1][0])

@@ -15,11 +15,11 @@ import numpy as np
 from trilink.geo.frames import ecef_to_geodetic
 from trilink.physics.dynamics import radial_height, state_derivative
 
-MAX_STEP = 10.0
+MAX_STEP = 60.0
 """s, step in vacuum."""
 MIN_STEP = 0.02
 """s, smallest step (near the ground)."""
-HEIGHT_FRACTION = 0.05
+HEIGHT_FRACTION = 0.2
 """Step ≤ this fraction of (height + 5 km) / speed: one step never crosses much of the atmosphere."""
 MAX_TIME = 30_000.0
 """s; states still flying after this long are reported with impact time NaN."""

@@ -65,6 +65,8 @@ class Flight:
     max_speed: float
     """Highest ECEF speed over the flight, m/s."""
     profile: str | None = None
+    pull_up: bool = False
+    """Whether the flight uses the missile's terminal pull-up manoeuvre."""
 
     @property
     def flight_time(self) -> float:
@@ -129,6 +131,7 @@ class _Problem:
     azimuth: float
     apogee: float | None
     """Target apogee (None: full energy, lofted branch)."""
+    pull_up: bool = False
 
 
 _PITCH_MIN, _PITCH_MAX = math.radians(0.5), math.radians(89.9)
@@ -161,7 +164,7 @@ def _shoot(p: _Problem, x: np.ndarray, cache: dict) -> Shot | None:
         plan = BoostPlan(p.azimuth + float(x[0]), float(x[1]), cutoff)
         try:
             cache[key] = fly(p.missile, p.site_lat, p.site_lon, plan, site_height=p.site_height,
-                             dense=False, rtol=_SEARCH_RTOL)
+                             dense=False, rtol=_SEARCH_RTOL, pull_up=p.pull_up)
         except ValueError:
             cache[key] = None
     return cache[key]
@@ -275,10 +278,25 @@ def _solve_lofted(p: _Problem) -> tuple[BoostPlan, str | None]:
     return plan, _failure(p, _shoot(p, x, cache), x)
 
 
-def _candidates(named: MissileSpec | None) -> list[MissileSpec]:
+_CAPABILITY: dict[str, float] = {}
+
+
+def _capability_speed(m: MissileSpec) -> float:
+    """Burnout speed (m/s) of a full-energy flight with a 40° final pitch (cached): a capability gauge."""
+    if m.key not in _CAPABILITY:
+        shot = fly(m, 0.7, 2.2, BoostPlan(math.pi / 2, math.radians(40.0), m.total_burn_time),
+                   dense=False, rtol=_SEARCH_RTOL)
+        _CAPABILITY[m.key] = float(np.linalg.norm(shot.burnout_state[3:]))
+    return _CAPABILITY[m.key]
+
+
+def _candidates(named: MissileSpec | None, psi: float, apogee: float | None) -> list[MissileSpec]:
+    """The named missile, or every catalogue missile not clearly too weak, smallest first."""
     if named is not None:
         return [named]
-    return sorted(MISSILES.values(), key=lambda m: m.ideal_delta_v)
+    need = kepler.ellipse_from_apogee(psi, apogee)[0] if apogee is not None else 0.0
+    ranked = sorted(MISSILES.values(), key=lambda m: m.ideal_delta_v)
+    return [m for m in ranked if need < 1.15 * _capability_speed(m) + 300.0] or ranked[-1:]
 
 
 def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] | None = None,
@@ -288,8 +306,10 @@ def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] |
                  site_height: float = 0.0, pull_up: bool = False) -> Flight:
     """Solve and fly a launch from the site (rad, m) to ``aim`` or ``azimuth``+``ground_range``.
 
-    Give a target ``apogee`` (m) or a ``profile`` (min-energy by default). Raises
-    FlightError (one line) when the request is impossible or beyond the missile.
+    Give a target ``apogee`` (m) or a ``profile`` (min-energy by default). A missile
+    with a pull-up manoeuvre uses it when ``pull_up`` is set, or when a purely
+    ballistic flight cannot meet the request. Raises FlightError (one line) when the
+    request is impossible or beyond the missile.
     """
     if not (math.isfinite(site_lat) and abs(site_lat) <= math.pi / 2 and math.isfinite(site_lon)):
         raise FlightError("launch site latitude/longitude out of range")
@@ -313,12 +333,15 @@ def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] |
     if target is None and not (profile_used == "lofted" and named is not None):
         target = _profile_apogee(profile_used, psi)
     reasons = []
-    for spec in _candidates(named):
-        problem = _Problem(spec, site_lat, site_lon, site_height, aim_lat, aim_lon, rng, az, target)
-        plan, reason = _solve_apogee(problem) if target is not None else _solve_lofted(problem)
-        if reason is None:
-            return _final(spec, plan, site_lat, site_lon, site_height, launch_time, profile_used)
-        reasons.append(reason)
+    for spec in _candidates(named, psi, target):
+        for glide in ((True,) if pull_up else (False, True) if spec.pull_up else (False,)):
+            problem = _Problem(spec, site_lat, site_lon, site_height, aim_lat, aim_lon, rng, az, target,
+                               glide)
+            plan, reason = _solve_apogee(problem) if target is not None else _solve_lofted(problem)
+            if reason is None:
+                return _final(spec, plan, site_lat, site_lon, site_height, launch_time, profile_used,
+                              glide)
+            reasons.append(reason)
     if named is not None:
         raise FlightError(reasons[0])
     what = f"apogee {target / 1e3:.0f} km and range {rng / 1e3:.0f} km"
@@ -326,9 +349,9 @@ def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] |
 
 
 def _final(m: MissileSpec, plan: BoostPlan, site_lat: float, site_lon: float, site_height: float,
-           launch_time: float, profile: str | None) -> Flight:
+           launch_time: float, profile: str | None, pull_up: bool) -> Flight:
     """Fly the solved plan at full accuracy and package it."""
-    shot = fly(m, site_lat, site_lon, plan, site_height=site_height, dense=True)
+    shot = fly(m, site_lat, site_lon, plan, site_height=site_height, dense=True, pull_up=pull_up)
     traj = to_trajectory(shot.pieces, launch_time, shot.burnout_time, shot.apogee_time, shot.stage_ends)
     separated = [fall(state, t, beta, launch_time) for t, state, beta in shot.separations]
     speeds = np.linalg.norm(traj.velocities, axis=1)
@@ -338,4 +361,4 @@ def _final(m: MissileSpec, plan: BoostPlan, site_lat: float, site_lon: float, si
                   apogee=shot.apogee, ground_range=shot.ground_range, impact_lat=shot.impact_lat,
                   impact_lon=shot.impact_lon, burnout_time=launch_time + shot.burnout_time,
                   burnout_altitude=burnout_alt, burnout_speed=float(np.linalg.norm(shot.burnout_state[3:])),
-                  max_speed=float(speeds.max()), profile=profile)
+                  max_speed=float(speeds.max()), profile=profile, pull_up=pull_up)
