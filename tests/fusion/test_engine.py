@@ -193,6 +193,14 @@ def test_impact_disagreement_is_flagged_not_hidden() -> None:
     assert disagree.tracks[0].disagreements == (d,)
 
 
+def test_sharp_impact_predictions_a_registration_bias_apart_are_not_a_disagreement() -> None:
+    x = midcourse_state()
+    near = [source("KOR", "K1", x, P_SHARP, impact=_impact(39.0, 139.0, 150.0)),
+            source("USA", "U1", x, P_SHARP, impact=_impact(39.006, 139.0, 150.0))]  # 670 m apart
+    assert _engine().update(near, T0).disagreements == ()
+    assert len(_engine(disagreement_bias=0.0).update(near, T0).disagreements) == 1
+
+
 def test_provenance_of_a_fused_track_lists_every_contributor() -> None:
     x = midcourse_state()
     eng = _engine()

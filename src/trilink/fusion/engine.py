@@ -72,6 +72,8 @@ class FusionConfig:
     independent: bool = False
     """True: sources of disjoint provenance are independent (information sum across them)."""
     disagreement_gate: float = DISAGREEMENT_GATE
+    disagreement_bias: float = 500.0
+    """Registration-bias allowance on each nation's impact prediction, metres (1σ per axis)."""
     process_noise: Mapping[Phase, float] = field(default_factory=lambda: dict(DEFAULT_PROCESS_NOISE))
     propagator: Propagator = physics_propagator
     assess: Assessor | None = None
@@ -295,7 +297,7 @@ def _rebuild(fid: str, old: FusedRecord | None, ms: list[SourceTrack], x: np.nda
         active_until, last_update, phase, cls = -math.inf, old.last_update, old.phase, old.missile_class
         first_time, n_updates, history = old.first_time, old.n_updates, old.history
     member_keys = frozenset(s.key for s in ms)
-    found = disagreements(fid, ms, config.disagreement_gate)
+    found = disagreements(fid, ms, config.disagreement_gate, config.disagreement_bias)
     contributors = frozenset().union(*(s.provenance for s in ms)) if ms else frozenset()
     assessment = old.assessment if old else None
     track = FusedTrack(fused_id=fid, time=now, state=x, covariance=p, status=status,
