@@ -15,6 +15,7 @@ import math
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -99,7 +100,10 @@ def stream(plan: Plan, progress: Callable[[float], None] | None = None
     total = max(plan.end - plan.start, 1e-9)
     while chunk_start < plan.end:
         chunk_end = min(chunk_start + CHUNK_S, plan.end)
-        parts = [_Rows.of(s.index, _scan(plan, s, chunk_start, chunk_end), latency[s.index])
+        times = [s.scan_times[(s.scan_times >= chunk_start) & (s.scan_times < chunk_end)]
+                 for s in sensors]
+        grid = _Grid.build(plan.objects, times)
+        parts = [_Rows.of(s.index, _scan(plan, s, grid, times[s.index], s.index), latency[s.index])
                  for s in sensors]
         pending = _Rows.concatenate([pending, *parts])
         last = chunk_end >= plan.end
@@ -112,11 +116,10 @@ def stream(plan: Plan, progress: Callable[[float], None] | None = None
         chunk_start = chunk_end
 
 
-def _scan(plan: Plan, sensor: _Sensor, start: float, end: float) -> Detections:
-    times = sensor.scan_times[(sensor.scan_times >= start) & (sensor.scan_times < end)]
+def _scan(plan: Plan, sensor: _Sensor, grid: "_Grid", times: np.ndarray, index: int) -> Detections:
     if len(times) == 0:
         return Detections.empty()
-    samples = _samples(plan.objects, times)
+    samples = grid.samples(index)
     config = sensor.config
     if config.kind == "radar":
         found = radar.detect(config, sensor.site, samples, sensor.rng)
@@ -128,21 +131,58 @@ def _scan(plan: Plan, sensor: _Sensor, start: float, end: float) -> Detections:
     return Detections.concatenate([found, clutter])
 
 
-def _samples(objects: tuple[SimObject, ...], times: np.ndarray) -> Samples:
-    """True states of every object alive at each of ``times``, concatenated."""
-    parts: list[tuple[np.ndarray, ...]] = []
-    for index, obj in enumerate(objects):
-        lo = np.searchsorted(times, obj.start_time, side="left")
-        hi = np.searchsorted(times, obj.end_time, side="right")
-        if hi <= lo:
-            continue
-        t = times[lo:hi]
-        position, velocity = obj.trajectory.state_at(t)
-        parts.append((t, position, velocity, obj.rcs(t), obj.plume(t),
-                      np.full(len(t), index, dtype=np.int64)))
-    if not parts:
-        return Samples.empty()
-    return Samples(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+@dataclass(frozen=True)
+class _Grid:
+    """Every live object's state at every scan time of one chunk (object-major), evaluated once."""
+
+    times: np.ndarray
+    """(U,) the distinct scan times of all sensors in the chunk."""
+    columns: list[np.ndarray]
+    """Per sensor: indices into ``times`` of its scans."""
+    objects: np.ndarray
+    """(K,) indices of the objects alive in the chunk."""
+    positions: np.ndarray
+    """(K, U, 3)."""
+    velocities: np.ndarray
+    rcs: np.ndarray
+    """(K, U)."""
+    plume: np.ndarray
+    alive: np.ndarray
+    """(K, U) bool: the object exists at that time."""
+
+    @classmethod
+    def build(cls, objects: tuple[SimObject, ...], per_sensor: list[np.ndarray]) -> "_Grid":
+        everything = np.concatenate(per_sensor) if per_sensor else np.zeros(0)
+        times, inverse = np.unique(everything, return_inverse=True)
+        bounds = np.cumsum([0, *(len(t) for t in per_sensor)])
+        columns = [inverse[a:b] for a, b in pairwise(bounds)]
+        live = [i for i, o in enumerate(objects)
+                if len(times) and o.start_time <= times[-1] and o.end_time >= times[0]]
+        k, u = len(live), len(times)
+        positions, velocities = np.zeros((k, u, 3)), np.zeros((k, u, 3))
+        rcs, plume, alive = np.zeros((k, u)), np.zeros((k, u), bool), np.zeros((k, u), bool)
+        for row, i in enumerate(live):
+            obj = objects[i]
+            positions[row], velocities[row] = obj.trajectory.state_at(times)
+            rcs[row], plume[row] = obj.rcs(times), obj.plume(times)
+            alive[row] = (times >= obj.start_time) & (times <= obj.end_time)
+        return cls(times, columns, np.asarray(live, dtype=np.int64), positions, velocities, rcs,
+                   plume, alive)
+
+    def samples(self, sensor: int) -> Samples:
+        """The sensor's samples: each live object at each of its scan times, object-major."""
+        column = self.columns[sensor]
+        mask = self.alive[:, column]
+        if not mask.any():
+            return Samples.empty()
+        return Samples(
+            times=np.broadcast_to(self.times[column], mask.shape)[mask],
+            positions=self.positions[:, column][mask],
+            velocities=self.velocities[:, column][mask],
+            rcs=self.rcs[:, column][mask],
+            plume=self.plume[:, column][mask],
+            object_index=np.broadcast_to(self.objects[:, None], mask.shape)[mask],
+        )
 
 
 @dataclass(frozen=True)
@@ -186,8 +226,10 @@ def _measurements(rows: _Rows, sensors: list[_Sensor], objects: tuple[SimObject,
                   first_id: int) -> Iterator[tuple[Measurement, str | None]]:
     d = rows.detections
     columns = [a.tolist() for a in (d.times, rows.delivered, rows.sensor, d.azimuth, d.elevation,
-                                    d.sigma_azimuth, d.sigma_elevation, d.range, d.sigma_range,
-                                    d.range_rate, d.sigma_range_rate, d.snr_db, d.object_index)]
+                                    d.sigma_azimuth, d.sigma_elevation)]
+    columns += [_optional(a) for a in (d.range, d.sigma_range, d.range_rate, d.sigma_range_rate,
+                                       d.snr_db)]
+    columns.append(d.object_index.tolist())
     fixed = [(s.config.id, s.config.nation,
               SensorKind.RADAR if s.config.kind == "radar" else SensorKind.SPACE_IR,
               tuple(float(v) for v in s.site.ecef)) for s in sensors]
@@ -197,10 +239,16 @@ def _measurements(rows: _Rows, sensors: list[_Sensor], objects: tuple[SimObject,
         yield Measurement(
             id=first_id + offset, time=t, delivered=delivered, sensor=sensor_id, nation=nation,
             kind=kind, sensor_ecef=ecef, azimuth=az, elevation=el, sigma_azimuth=saz,
-            sigma_elevation=sel, range=_opt(rng), sigma_range=_opt(srng), range_rate=_opt(rr),
-            sigma_range_rate=_opt(srr), snr_db=_opt(snr),
+            sigma_elevation=sel, range=rng, sigma_range=srng, range_rate=rr, sigma_range_rate=srr,
+            snr_db=snr,
         ), (objects[obj].id if obj >= 0 else None)
 
 
-def _opt(value: float) -> float | None:
-    return None if value != value else value
+def _optional(values: np.ndarray) -> list[float | None]:
+    """Floats as a list, NaN (not measured) as None."""
+    missing = np.isnan(values)
+    if not missing.any():
+        return values.tolist()
+    out = values.astype(object)
+    out[missing] = None
+    return out.tolist()

@@ -37,7 +37,7 @@ def nation_colours(nations: list[str]) -> dict[str, str]:
 
 
 def coverage_outline(sensor: SensorConfig, altitude: float = COVERAGE_ALTITUDE,
-                     azimuths: int = 181) -> np.ndarray:
+                     azimuths: int = 121) -> np.ndarray:
     """(N, 2) lon, lat degrees of the area where a reference target at ``altitude`` is seen (Pd ≥ ½)."""
     site = SensorSite.from_degrees(*sensor.site)
     if sensor.boresight_azimuth_deg is None or sensor.sector_half_width_deg >= 180.0:
@@ -45,7 +45,7 @@ def coverage_outline(sensor: SensorConfig, altitude: float = COVERAGE_ALTITUDE,
     else:
         centre, half = math.radians(sensor.boresight_azimuth_deg), math.radians(sensor.sector_half_width_deg)
         az = np.linspace(centre - half, centre + half, azimuths)
-    distances = np.linspace(0.0, 4000e3, 801)
+    distances = np.linspace(0.0, 4000e3, 401)
     az_grid, d_grid = np.meshgrid(az, distances, indexing="ij")
     lat, lon = geodesic_direct(np.full(az_grid.size, site.lat), np.full(az_grid.size, site.lon),
                                az_grid.ravel(), d_grid.ravel())
