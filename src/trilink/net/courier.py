@@ -126,7 +126,8 @@ class Courier:
         kinds = released_kinds(agreement.alerts) if agreement else ()
         origin, dest = token(self.nation), token(partner)
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                                opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.NONE, mem_storage=True)
+                                opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.ALL,
+                                max_ack_pending=2 * self.window, ack_wait=120.0, mem_storage=True)
         sub = await self.js.subscribe(f"out.{origin}.>", stream=outbox_stream(self.nation), config=config,
                                       flow_control=True, idle_heartbeat=2.0, inactive_threshold=30.0,
                                       pending_msgs_limit=8 * self.window)
@@ -142,6 +143,7 @@ class Courier:
                         msgs.append(await sub.next_msg(timeout=1.0))
                 except TimeoutError:
                     pass
+                msgs = [m for m in msgs if m.metadata.sequence.stream >= expected]  # drop redeliveries
                 for msg in msgs:
                     seq = msg.metadata.sequence.stream
                     if seq > expected:  # lost in delivery (or aged out of the outbox: then go on)
@@ -151,6 +153,7 @@ class Courier:
                     expected = seq + 1
                 if msgs:
                     guard = await self._send(msgs, partner, kinds, f"tl.{origin}.{dest}", guard, stats)
+                    await msgs[-1].ack()  # AckPolicy.ALL: lets the server send the next window
                 if stats.cursor != saved and (not msgs or time.monotonic() - saved_at > 0.5):
                     await self._save_cursor(partner, stats.cursor)
                     saved, saved_at = stats.cursor, time.monotonic()
@@ -182,21 +185,28 @@ class Courier:
                 future = None
             batch.append((seq, msg_id, future))
             guard = msg_id
-        failure: Exception | None = None
+        pending = [f for _seq, _id, f in batch if f is not None]
+        if pending:  # one wait for the whole window (no task per report)
+            await asyncio.wait(pending, timeout=self.ack_timeout_s)
+        failure: str | None = None
         for seq, _msg_id, future in batch:
             if failure is not None:
                 if future is not None:
                     future.cancel()
                 continue
             if future is not None:
-                try:
-                    await self._settle(future, seq, stats)
-                except Exception as exc:
-                    failure = exc
+                if not future.done():
+                    failure = "no acknowledgement in time"
+                elif future.cancelled() or future.exception() is not None:
+                    failure = "cancelled" if future.cancelled() else repr(future.exception())
+                else:
+                    self._count(future.result(), seq, stats)
+                if failure is not None:
+                    future.cancel()
                     continue
             stats.cursor = seq
         if failure is not None:
-            raise RetryError(f"at outbox seq {stats.cursor + 1}: {type(failure).__name__} {failure}")
+            raise RetryError(f"at outbox seq {stats.cursor + 1}: {failure}")
         return guard
 
     async def _settle(self, future: "asyncio.Future[object]", seq: int, stats: CourierStats) -> None:
@@ -206,6 +216,10 @@ class Courier:
         except BaseException:
             future.cancel()
             raise
+        self._count(ack, seq, stats)
+
+    @staticmethod
+    def _count(ack: object, seq: int, stats: CourierStats) -> None:
         if getattr(ack, "duplicate", False):
             stats.duplicates += 1
         else:

@@ -34,6 +34,21 @@ def leaf_count(monitor_url: str) -> int:
         return -1
 
 
+def start_order(deployment: Deployment) -> list[list[str]]:
+    """Nations in groups: each group links only to servers of earlier groups (hub first)."""
+    level: dict[str, int] = {}
+
+    def depth(nation: str, seen: frozenset[str] = frozenset()) -> int:
+        if nation not in level:
+            targets = [t for t in deployment.access(nation).links_to if t not in seen]
+            level[nation] = 1 + max((depth(t, seen | {nation}) for t in targets), default=-1)
+        return level[nation]
+
+    for access in deployment.nations:
+        depth(access.nation)
+    return [[n for n in level if level[n] == k] for k in range(max(level.values(), default=-1) + 1)]
+
+
 @dataclass
 class RunningNetwork:
     """Servers (and couriers) of a deployment started by this process."""
@@ -125,10 +140,11 @@ async def start_network(network: NetworkConfig, directory: Path, *, regenerate: 
     running = RunningNetwork(network, deployment, servers)
     try:
         started = time.monotonic()
-        for server in servers.values():
-            server.start()
-        for server in servers.values():
-            await server.wait_ready(ready_timeout_s)
+        for level in start_order(deployment):  # a server starts once those it links to are ready
+            for nation in level:
+                servers[nation].start()
+            for nation in level:
+                await servers[nation].wait_ready(ready_timeout_s)
         await running.wait_links(ready_timeout_s)
         running.startup_s = time.monotonic() - started
         for nation in servers if couriers else ():
