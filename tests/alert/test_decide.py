@@ -109,7 +109,8 @@ def test_prediction_moving_away_never_leaves_an_alert_standing() -> None:
 
 
 def test_hysteresis_keeps_an_area_until_the_clear_threshold() -> None:
-    policy = AlertPolicy(shelter_probability=0.3, clear_probability=0.1, overflight_margin_km=0.0)
+    policy = AlertPolicy(shelter_probability=0.3, clear_probability=0.1, overflight_margin_km=0.0,
+                         overflight_sigma_k=0.0)
 
     def picture(k: int, lon: float, track_id: str = "H") -> tuple[float, list[TrackInput]]:
         now = LAUNCH_TIME + 100.0 + 10.0 * k

@@ -2,8 +2,9 @@
 
 Probabilities come from impact samples (the assessment's own, or draws from its
 2x2 east-north covariance), never from the predicted point alone. Overflight
-is the predicted ground track ahead, widened by a corridor, crossing the
-nation's land or territorial sea (its airspace).
+is the predicted ground track ahead, widened by a corridor (a minimum margin,
+or k cross-track σ where the prediction is less sure), crossing the nation's
+land or territorial sea (its airspace).
 """
 
 import math
@@ -92,23 +93,40 @@ def impact_samples(impact: ImpactEstimate, n: int) -> tuple[np.ndarray, np.ndarr
     return np.asarray(lat), np.asarray(lon)
 
 
-def _corridor(track: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ground-track points and their ±margin cross-track neighbours: (t, lat, lon)."""
+def _cross_track_sigma(assessment: Assessment, track: np.ndarray) -> np.ndarray:
+    """1σ cross-track uncertainty (m) at each ground-track point: the impact ellipse's cross-track σ
+    scaled by the fraction of the launch-to-impact range flown there (zero without a launch/impact)."""
+    impact, launch = assessment.impact, assessment.launch
+    if impact is None or launch is None:
+        return np.zeros(len(track))
+    total, azimuth = geodesic_inverse(launch.lat, launch.lon, impact.lat, impact.lon)
+    across = np.array([math.cos(float(azimuth)), -math.sin(float(azimuth))])  # east, north
+    cov = np.asarray(impact.ellipse.covariance_en, dtype=float)
+    sigma = math.sqrt(max(0.0, float(across @ cov @ across)))
+    remaining, _ = geodesic_inverse(track[:, 1], track[:, 2], np.full(len(track), impact.lat),
+                                    np.full(len(track), impact.lon))
+    fraction = np.clip(1.0 - np.asarray(remaining) / max(float(total), 1.0), 0.0, 1.0)
+    return sigma * fraction
+
+
+def _corridor(track: np.ndarray, half_width: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ground-track points and cross-track neighbours at ±½ and ±1 half-width: (t, lat, lon)."""
     t, lat, lon = track[:, 0], track[:, 1], track[:, 2]
-    if len(t) < 2 or margin <= 0.0:
+    if len(t) < 2 or not np.any(half_width > 0.0):
         return t, lat, lon
     _, heading = geodesic_inverse(lat[:-1], lon[:-1], lat[1:], lon[1:])
     heading = np.append(heading, heading[-1])
     times, lats, lons = [t], [lat], [lon]
     for side in (-0.5 * math.pi, 0.5 * math.pi):
-        side_lat, side_lon = geodesic_direct(lat, lon, heading + side, np.full(len(t), margin))
-        times.append(t)
-        lats.append(np.asarray(side_lat))
-        lons.append(np.asarray(side_lon))
+        for share in (0.5, 1.0):
+            side_lat, side_lon = geodesic_direct(lat, lon, heading + side, share * half_width)
+            times.append(t)
+            lats.append(np.asarray(side_lat))
+            lons.append(np.asarray(side_lon))
     return np.concatenate(times), np.concatenate(lats), np.concatenate(lons)
 
 
-def _overflight(assessment: Assessment, nation: str, margin: float
+def _overflight(assessment: Assessment, nation: str, policy: AlertPolicy
                 ) -> dict[Area, tuple[float, float]]:
     """Per area, the window during which the corridor ahead is over the nation's airspace."""
     track = np.asarray(assessment.ground_track, dtype=float)
@@ -117,7 +135,9 @@ def _overflight(assessment: Assessment, nation: str, margin: float
     track = track[track[:, 0] >= assessment.time - 1e-6]
     if len(track) == 0:
         return {}
-    t, lat, lon = _corridor(track, margin)
+    half_width = np.maximum(policy.overflight_margin_km * 1000.0,
+                            policy.overflight_sigma_k * _cross_track_sigma(assessment, track))
+    t, lat, lon = _corridor(track, half_width)
     zones = classify(lat, lon)
     over = (zones.country == nation) | (zones.territorial_sea_of == nation)
     if not over.any():
@@ -157,7 +177,7 @@ def exposure(assessment: Assessment, nation: str, policy: AlertPolicy) -> Exposu
         coast_distance = 0.0 if on_land else float(distance[0])
         bearing_area = area_at(nation, coast.lat[index], coast.lon[index])[0]
         bearing = float(geodesic_inverse(coast.lat[index[0]], coast.lon[index[0]], impact.lat, impact.lon)[1])
-    windows = _overflight(assessment, nation, policy.overflight_margin_km * 1000.0)
+    windows = _overflight(assessment, nation, policy)
     result = [AreaExposure(area=a, p_land=areas.get(a, [0.0, 0.0])[0],
                            p_territorial_sea=areas.get(a, [0.0, 0.0])[1], overflight=windows.get(a))
               for a in set(areas) | set(windows)]

@@ -26,7 +26,10 @@ class AlertPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     notice_range_km: float = 300.0
     """...or when the predicted impact lies within this distance of the nation's coast."""
     overflight_margin_km: float = 30.0
-    """Half-width of the corridor around the predicted ground track counted as overflight."""
+    """Minimum half-width of the corridor around the predicted ground track counted as overflight."""
+    overflight_sigma_k: float = 2.0
+    """The corridor is at least this many cross-track σ wide, the σ at each point being the impact
+    ellipse's cross-track σ scaled by the fraction of the range flown there (0 disables)."""
     min_track_updates: int = 3
     """Below this many sensor updates a track's prediction is provisional (certainty Possible)."""
     min_track_age_s: float = 5.0
