@@ -75,10 +75,12 @@ def test_link_cut_30s_loses_nothing(tmp_path: Path, capsys: pytest.CaptureFixtur
             assert len(at_jpn.received) == WARM_UP, "reports crossed a cut link"
             relay.restore()
             back = time.monotonic()
+            link_up = asyncio.create_task(
+                poll(lambda: leaf_count(kor_monitor) == 1, 30.0, "KOR's link", step_s=0.05))
             catch_up = await _catch_up(running, at_jpn, at_usa, back)
+            link_back = await link_up
             _check_complete(at_jpn, "JPN")
             _check_complete(at_usa, "USA")
-            link_back = await poll(lambda: leaf_count(kor_monitor) == 1, 10.0, "KOR's link")
             for c in (at_jpn, at_usa):
                 await c.stop()
             for t in (kor, jpn, usa):
@@ -87,12 +89,11 @@ def test_link_cut_30s_loses_nothing(tmp_path: Path, capsys: pytest.CaptureFixtur
 
     try:
         catch_up, link_back = run(scenario(), 150.0)
-        assert link_back >= 0.0
     finally:
         relay.close()
     with capsys.disabled():
         print(f"\n[check 7] link cut {OUTAGE_S:g} s, {REPORTS} reports: last missed report at JPN "
-              f"{catch_up:.2f} s after the link returned")
+              f"{catch_up:.2f} s after the link returned (leaf link re-established after {link_back:.2f} s)")
 
 
 @pytest.mark.slow
