@@ -3,10 +3,8 @@
 import asyncio
 import contextlib
 import json
-import logging
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -79,84 +77,48 @@ def demo(
 
 
 async def _run(options: "object", *, headless: bool) -> dict:
-    from trilink.node.clock import SimClock
     from trilink.node.dashboard import live_view
-    from trilink.node.demo import (
-        DemoRun,
-        SummaryRecorder,
-        automatic_speed,
-        drive,
-        log_progress,
-        make_nodes,
-        scenario_end,
-        warheads,
-    )
-    from trilink.sim.run import run as simulate
+    from trilink.node.demo import SummaryRecorder, log_progress, run_demo, warheads
     from trilink.sim.scenario import load_scenario
 
-    log = logging.getLogger("trilink.demo")
     console = Console(stderr=True)
     try:
         scenario = load_scenario(options.scenario)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    began = time.monotonic()
-    with console.status(f"simulating {scenario.name} …"):
-        simulation = await asyncio.to_thread(simulate, scenario)
-    log.info("simulated", extra={"fields": {"measurements": len(simulation.measurements),
-                                            "wall_s": round(time.monotonic() - began, 1)}})
-    network = simulation.network
-    missiles = warheads(scenario)
-    end = scenario_end(scenario, missiles)
-    if options.speed == 0.0:
-        options.speed = automatic_speed(scenario.start, end)
-    clock = SimClock(scenario.start, speed=None)
-    running = None
-    transports = {}
-    if options.sharing:
-        from trilink.node.netlink import start_network
-
-        with console.status("starting the NATS servers …"):
-            running = await start_network(network)
-            for nation in network.nation_codes():
-                if network.sensors_of(nation):
-                    transports[nation] = await running.transport(nation)
-    nodes = make_nodes(network, options, clock, transports)
-    for nation, node in nodes.items():
-        node.submit(m for m in simulation.measurements if m.nation == nation)
-        await node.start()
-    recorder = SummaryRecorder(scenario.name, options.sharing, missiles, list(nodes))
-    run = DemoRun(options, scenario, nodes, recorder, scenario.start, end, scenario.start)
     loop = asyncio.get_running_loop()
+    live = None if headless or not sys.stdout.isatty() else Live(console=Console(), refresh_per_second=4)
 
-    def interrupt() -> None:
-        run.interrupted = True
-        if drive_task is not None:
-            drive_task.cancel()
+    def on_tick(run: object) -> None:
+        if live is not None:
+            live.update(live_view(run))
+        else:
+            log_progress(run)
 
-    drive_task = None
+    def ready(_run: object) -> None:
+        if live is not None:
+            live.start()
+
+    inner = asyncio.create_task(run_demo(options, scenario=scenario, on_tick=on_tick, on_ready=ready))
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, interrupt)
+            loop.add_signal_handler(sig, inner.cancel)
+    run = None
     try:
-        if headless or not sys.stdout.isatty():
-            drive_task = asyncio.create_task(drive(run, clock, log_progress))
-            with contextlib.suppress(asyncio.CancelledError):
-                await drive_task
-        else:
-            with Live(live_view(run), console=Console(), refresh_per_second=4, transient=False) as live:
-                drive_task = asyncio.create_task(drive(run, clock, lambda r: live.update(live_view(r))))
-                with contextlib.suppress(asyncio.CancelledError):
-                    await drive_task
+        if live is None:
+            console.print(f"simulating {scenario.name} and starting the servers …")
+        run = await inner
+    except asyncio.CancelledError:
+        pass
     finally:
+        if live is not None:
+            live.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-        for node in nodes.values():
-            with contextlib.suppress(Exception):
-                await node.close()
-        if running is not None:
-            await running.stop()
+    if run is None:
+        console.print("interrupted before the nodes started")
+        return SummaryRecorder(scenario.name, options.sharing, warheads(scenario), []).result()
     if run.interrupted:
         console.print("interrupted: summary of what happened so far")
-    return recorder.result()
+    return run.recorder.result()

@@ -35,10 +35,11 @@ class NodeSettings:
     nation: str
     report_interval: float = 2.0
     """Each confirmed track is reported at least this often, and at once when it is new or changes
-    status (confirmed / coasting / deleted) or phase (boost / midcourse / re-entry)."""
-    assess_min_interval: float = 5.0
-    assess_max_interval: float = 60.0
-    assess_fraction: float = 0.05
+    status (confirmed / coasting / deleted) or phase (boost / midcourse / re-entry). Own tracks enter
+    the fused picture at the same cadence (fusing every tracker step would double the cost)."""
+    assess_min_interval: float = 10.0
+    assess_max_interval: float = 120.0
+    assess_fraction: float = 0.1
     """A track is re-assessed (impact prediction through the full propagator, the costly part) every
     ``assess_fraction`` × time-to-impact, within [min, max] seconds, and at once on a significant
     change; reports in between carry the latest assessment with a fresh state."""
@@ -139,9 +140,9 @@ class NodeCore:
             if track.status is not TrackStatus.DELETED:
                 current[track.track_id] = track
             outgoing = self._report_if_due(track, now, result)
-            if outgoing is not None:
+            if outgoing is not None:          # own tracks reach the picture at the reporting cadence
                 result.outgoing.append(outgoing)
-            self._pending.append(source_from_track(track, self.assessments.get(track.track_id)))
+                self._pending.append(source_from_track(track, self.assessments.get(track.track_id)))
         for track_id in set(self.tracks) - set(current):
             self.assessments.pop(track_id, None)
             self._assessed_at.pop(track_id, None)

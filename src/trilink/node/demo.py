@@ -199,3 +199,64 @@ def log_progress(run: DemoRun) -> None:
         log.info("demo progress", extra=fields(
             percent=round(run.progress * 100), wall_s=round(time.monotonic() - run.wall_started, 1),
             **{n: len(node.core.tracks) for n, node in run.nodes.items()}))
+
+
+async def run_demo(options: DemoOptions, *, scenario: Any = None, simulation: Any = None,
+                   on_tick: Callable[[DemoRun], None] | None = None,
+                   on_ready: Callable[[DemoRun], None] | None = None) -> DemoRun:
+    """Simulate (unless given), start the servers (when sharing), run the nodes to the end; the finished run.
+
+    Cancelling the task stops the run cleanly (nodes drained, servers stopped); ``run.interrupted``
+    is then True and ``run.recorder`` holds what happened so far.
+    """
+    from trilink.sim.run import run as simulate
+    from trilink.sim.scenario import load_scenario
+
+    if scenario is None:
+        scenario = await asyncio.to_thread(load_scenario, options.scenario)
+    if simulation is None:
+        began = time.monotonic()
+        simulation = await asyncio.to_thread(simulate, scenario)
+        log.info("simulated", extra=fields(measurements=len(simulation.measurements),
+                                           wall_s=round(time.monotonic() - began, 1)))
+    network = simulation.network
+    missiles = warheads(scenario)
+    end = scenario_end(scenario, missiles)
+    if options.speed == 0.0:
+        options.speed = automatic_speed(scenario.start, end)
+    clock = SimClock(scenario.start, speed=None)
+    running = None
+    transports: dict[str, Any] = {}
+    nodes: dict[str, NodeService] = {}
+    try:
+        if options.sharing:
+            from trilink.node.netlink import start_network
+
+            running = await start_network(network)
+            for nation in network.nation_codes():
+                if network.sensors_of(nation):
+                    transports[nation] = await running.transport(nation)
+        nodes = make_nodes(network, options, clock, transports)
+        for nation, node in nodes.items():
+            node.submit(m for m in simulation.measurements if m.nation == nation)
+            await node.start()
+        recorder = SummaryRecorder(scenario.name, options.sharing, missiles, list(nodes))
+        run = DemoRun(options, scenario, nodes, recorder, scenario.start, end, scenario.start)
+        if on_ready is not None:
+            on_ready(run)
+        try:
+            await drive(run, clock, on_tick)
+        except asyncio.CancelledError:
+            run.interrupted = True
+        return run
+    finally:
+        for node in nodes.values():
+            try:
+                await node.close()
+            except Exception:
+                log.exception("closing a node failed")
+        for transport in transports.values():
+            if not any(n.transport is transport for n in nodes.values()):
+                await transport.close()
+        if running is not None:
+            await running.stop()

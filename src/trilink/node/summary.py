@@ -19,6 +19,8 @@ from trilink.geo.units import deg, iso_time
 
 MATCH_GATE_M = 50_000.0
 """A track is a missile's when within this distance of its true position (evaluation only)."""
+BURNOUT_CHECK_S = 60.0
+"""``burnout60_error_km`` compares fused and own predictions this long after the missile's burnout."""
 ERROR_SAMPLE_S = 30.0
 """``prediction_error_km`` is sampled at multiples of this many seconds after launch."""
 
@@ -59,6 +61,7 @@ class _NodeMissile:
     errors: dict[int, float] = field(default_factory=dict)
     own_errors: dict[int, float] = field(default_factory=dict)
     contributors: set[str] = field(default_factory=set)
+    burnout60: dict[str, float | None] | None = None
     alerts: list[dict[str, Any]] = field(default_factory=list)
     impact_zone: dict[str, Any] | None = None
     overflight: list[str] = field(default_factory=list)
@@ -94,7 +97,17 @@ class SummaryRecorder:
     def observe(self, nation: str, now: float, own: list[Snapshot], fused: list[Snapshot]) -> None:
         """Record one node's own confirmed tracks and fused picture at scenario time ``now``."""
         truths = {m.id: m for m in self.missiles}
-        for mid, snap in self._match(now, own).items():
+        own_matches, fused_matches = self._match(now, own), self._match(now, fused)
+        for m in self.missiles:
+            st = self._state[(m.id, nation)]
+            burnout = float(getattr(m.trajectory, "burnout_time", m.launch_time))
+            if st.burnout60 is None and now >= burnout + BURNOUT_CHECK_S:
+                own_p = self._prediction(m, now, own_matches[m.id]) if m.id in own_matches else None
+                fused_p = self._prediction(m, now, fused_matches[m.id]) if m.id in fused_matches else None
+                st.burnout60 = {"at_s": round(now - m.launch_time, 1),
+                                "fused": None if fused_p is None else fused_p["error_km"],
+                                "own": None if own_p is None else own_p["error_km"]}
+        for mid, snap in own_matches.items():
             st, m = self._state[(mid, nation)], truths[mid]
             if st.first_track_s is None:
                 st.first_track_s = now - m.launch_time
@@ -102,7 +115,7 @@ class SummaryRecorder:
             if prediction is not None:
                 st.own_final = prediction
                 st.own_errors.setdefault(self._bucket(m, now), prediction["error_km"])
-        for mid, snap in self._match(now, fused).items():
+        for mid, snap in fused_matches.items():
             st, m = self._state[(mid, nation)], truths[mid]
             if st.first_picture_s is None:
                 st.first_picture_s = now - m.launch_time
@@ -157,6 +170,7 @@ class SummaryRecorder:
                     "own_prediction_error_km": [[k * ERROR_SAMPLE_S, v]
                                                 for k, v in sorted(st.own_errors.items())],
                     "contributors": sorted(st.contributors),
+                    "burnout60_error_km": st.burnout60,
                     "impact_zone": st.impact_zone if st.impact_zone is not None else
                     {"country": None, "territorial_sea_of": None, "eez_of": None},
                     "overflight": st.overflight,
