@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from trilink.geo.units import deg, m_from_km
 from trilink.physics.calibration import CALIBRATION_LAUNCHES, CalibrationLaunch
+from trilink.physics.catalogue import get_missile
 from trilink.physics.solve import Flight, FlightError, solve_flight
 
 TOLERANCE = 0.07
@@ -86,30 +88,42 @@ def _row_json(r: CalibrationResult) -> dict:
 
 
 def _table(results: list[CalibrationResult]) -> Table:
-    table = Table(title="Calibration launches: solved from (site, reported apogee, reported range)",
-                  title_justify="left")
-    for name, justify in (("launch (UTC)", "left"), ("missile", "left"), ("site", "left"),
-                          ("apogee km\nrep / solved", "right"), ("range km\nrep / solved", "right"),
-                          ("flight time\nreported", "right"), ("flight time\nsolved", "right"),
-                          ("error", "right"), ("burnout\nkm/s @ km", "right"), ("impact", "right")):
-        table.add_column(name, justify=justify)
+    table = Table(title="Calibration launches, solved from site + reported apogee + reported range",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("launch (UTC)")
+    table.add_column("missile, profile")
+    table.add_column("apogee/range km", justify="right")
+    table.add_column("flight time\nreported → model", justify="right")
+    table.add_column("error", justify="right")
+    table.add_column("burnout", justify="right")
+    notes = []
     for r in results:
         la, f = r.launch, r.flight
-        when = la.date[:16].replace("T", " ")
+        name = get_missile(la.missile).name.split(" (")[0]
+        what = f"{name}, {la.label}\n[dim]{la.site}[/]"
+        shape = f"{la.apogee_km:,.0f} / {la.range_km:,.0f}"
         rep_t = _minutes(la.flight_time_s) if la.flight_time_s else "—"
         if f is None:
-            table.add_row(when, la.missile, la.site, f"{la.apogee_km:,.0f} / —", f"{la.range_km:,.0f} / —",
-                          rep_t, "—", f"[red]{r.error}[/]", "", "")
+            table.add_row(la.date[:10], what, shape, f"{rep_t} → —", "[red]failed[/]", "")
+            notes.append(f"[red]{la.date[:10]} {name}: {r.error}[/]")
             continue
         err = r.time_error
-        err_text = "—" if err is None else (
+        err_text = "n/a" if err is None else (
             f"[{'green' if abs(err) <= TOLERANCE else 'red'}]{err:+.1%}[/]")
-        table.add_row(when, la.missile, la.site, f"{la.apogee_km:,.0f} / {f.apogee / 1e3:,.0f}",
-                      f"{la.range_km:,.0f} / {f.ground_range / 1e3:,.0f}", rep_t, _minutes(f.flight_time),
-                      err_text, f"{f.burnout_speed / 1e3:.2f} @ {f.burnout_altitude / 1e3:.0f}",
-                      f"{float(deg(f.impact_lat)):.2f}N {float(deg(f.impact_lon)):.2f}E")
+        burnout = f"{f.burnout_speed / 1e3:.2f} km/s\n[dim]at {f.burnout_altitude / 1e3:.0f} km[/]"
+        if f.pull_up:
+            notes.append(f"{la.date[:10]} {name} {la.range_km:,.0f} km: flown with its terminal pull-up")
+        table.add_row(la.date[:10], what, shape, f"{rep_t} → {_minutes(f.flight_time)}", err_text, burnout)
+    if notes:
+        table.caption = "\n".join(notes)
+        table.caption_justify = "left"
     return table
 
 
 def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
+
+
+def print_table(results: list[CalibrationResult], console: Console | None = None) -> None:
+    """Print the calibration table (for ``trilink demo`` and others)."""
+    (console or Console()).print(_table(results))

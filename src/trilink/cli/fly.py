@@ -32,6 +32,7 @@ def flight_summary(flight: Flight, samples: int | None = None) -> dict:
     out = {
         "missile": flight.missile.key,
         "profile": flight.profile,
+        "pull_up": flight.pull_up,
         "flight_time_s": round(flight.flight_time, 3),
         "apogee_km": round(km(flight.apogee), 3),
         "range_km": round(km(flight.ground_range), 3),
@@ -64,6 +65,7 @@ def fly(
     profile: Annotated[str | None, typer.Option(help="min-energy, lofted or depressed.")] = None,
     missile: Annotated[str | None, typer.Option(help="Catalogue missile (default: smallest able).")] = None,
     samples: Annotated[int | None, typer.Option(help="Add N trajectory points, evenly timed.")] = None,
+    pull_up: Annotated[bool, typer.Option("--pull-up", help="Fly the missile's terminal pull-up.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Solve the launch and print its figures."""
@@ -89,7 +91,7 @@ def fly(
             azimuth=rad(azimuth) if azimuth is not None else None,
             ground_range=m_from_km(range_km) if range_km is not None else None,
             apogee=m_from_km(apogee_km) if apogee_km is not None else None,
-            profile=profile, missile=missile)
+            profile=profile, missile=missile, pull_up=pull_up)
     except FlightError as exc:
         raise UserError(str(exc)) from None
     summary = flight_summary(flight, samples)
@@ -102,7 +104,8 @@ def fly(
 def _print(flight: Flight, s: dict) -> None:
     """Readable rich summary."""
     console = Console()
-    console.print(f"[bold]{flight.missile.name}[/]  {s['profile'] or 'apogee-targeted'} flight, "
+    console.print(f"[bold]{flight.missile.name}[/]  {s['profile'] or 'apogee-targeted'} flight"
+                  f"{' with terminal pull-up' if flight.pull_up else ''}, "
                   f"launch azimuth {s['launch_azimuth_deg']:.1f}°")
     table = Table(show_header=False, box=None)
     table.add_column(style="cyan")
