@@ -20,6 +20,7 @@ from trilink.alert.exposure import Exposure, exposure
 from trilink.alert.policy import AlertPolicy
 from trilink.geo.areas import Area
 from trilink.model.assessment import Assessment
+from trilink.model.track import Track
 
 
 class Kind(StrEnum):
@@ -51,6 +52,12 @@ class TrackInput:
     n_updates: int
     first_time: float
     """Time of the track's first measurement (track age = now − first_time)."""
+
+    @classmethod
+    def of(cls, track: Track, assessment: Assessment) -> "TrackInput":
+        """From the picture's (fused or own) track and its assessment."""
+        return cls(track_id=track.track_id, assessment=assessment, n_updates=track.n_updates,
+                   first_time=track.first_time)
 
 
 @dataclass(frozen=True, slots=True)

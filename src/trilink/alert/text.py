@@ -114,7 +114,7 @@ def _english(d: AlertDecision, f: dict[str, str]) -> Wording:
     prefix = "EXERCISE. " if d.exercise else ""
     if d.kind is Kind.SHELTER and d.provisional:
         head = f"Missile launch: {f['areas']} may be affected. Take shelter now."
-        desc = (f"{reason} The track is still short and the prediction uncertain (impact area about "
+        desc = (f"{reason} The track is still short or the prediction uncertain (impact area about "
                 f"±{f['ellipse_km']} km): the missile may fall in or pass over {f['areas']}. Expected "
                 f"around {f['impact_time']}. More information will follow.")
     elif d.kind is Kind.SHELTER:
@@ -157,7 +157,7 @@ def _japanese(d: AlertDecision, f: dict[str, str]) -> Wording:
     prefix = "【訓練】" if d.exercise else ""
     if d.kind is Kind.SHELTER and d.provisional:
         head = f"ミサイル発射。{f['areas']}に影響の可能性。直ちに避難。"
-        desc = (f"{reason}追尾時間が短く予測は不確実です（落下範囲 約±{f['ellipse_km']}km）。"
+        desc = (f"{reason}追尾時間が短いか予測が不確実です（落下範囲 約±{f['ellipse_km']}km）。"
                 f"{f['areas']}に落下または上空を通過する可能性があります。{f['impact_time']}頃。続報に注意。")
     elif d.kind is Kind.SHELTER:
         head = f"ミサイル発射。{f['areas']}の方は直ちに避難してください。"
@@ -197,7 +197,7 @@ def _korean(d: AlertDecision, f: dict[str, str]) -> Wording:
     prefix = "[훈련] " if d.exercise else ""
     if d.kind is Kind.SHELTER and d.provisional:
         head = f"미사일 발사: {f['areas']} 영향 가능성. 즉시 대피하십시오."
-        desc = (f"{reason} 추적 시간이 짧아 예측이 불확실합니다(낙하 범위 약 ±{f['ellipse_km']}km). "
+        desc = (f"{reason} 추적 시간이 짧거나 예측이 불확실합니다(낙하 범위 약 ±{f['ellipse_km']}km). "
                 f"{f['areas']}에 낙하하거나 상공을 통과할 수 있습니다. {f['impact_time']}경. "
                 "후속 정보에 유의하십시오.")
     elif d.kind is Kind.SHELTER:
