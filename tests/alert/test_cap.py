@@ -78,3 +78,25 @@ def test_atom_feed_lists_active_alerts(irbm: tuple[AlertState, list[AlertDecisio
     assert schema.validate(etree.fromstring(etree.tostring(inline)))
     empty = ET.fromstring(atom_feed("JPN", [], updated=decisions[-1].time))
     assert empty.findall(f"{{{ATOM_NS}}}entry") == []
+
+
+def test_korean_node_documents_validate(schema: etree.XMLSchema) -> None:
+    """A KOR node's decisions: Korean and English info blocks, Actual status, valid CAP."""
+    from tests.alert.scenarios import LAUNCH_TIME, SUNAN, assessment, run_alerts, track_input
+    from trilink.model.assessment import MissileClass
+
+    steps = []
+    for k, impact in enumerate([(37.55, 130.80), (37.55, 130.80), (38.6, 133.5)]):  # Ulleungdo, then away
+        now = LAUNCH_TIME + 100.0 + 20.0 * k
+        a = assessment(now, SUNAN, impact, 420.0, 150e3, (15.0, 6.0), MissileClass.SRBM, track_id="K1")
+        steps.append((now, [track_input(a)]))
+    _, decisions = run_alerts("KOR", steps, exercise=False)
+    assert decisions[0].kind.value == "shelter"
+    assert decisions[0].sheltered_areas[0].code == "KR-47"  # Ulleungdo is in Gyeongsangbuk-do
+    for d in decisions:
+        document = cap_document(d)
+        assert schema.validate(etree.fromstring(document)), schema.error_log.last_error
+        assert polygon_problems(document) == []
+        root = ET.fromstring(document)
+        assert [e.text for e in root.iter(f"{{{CAP_NS}}}language")] == ["ko-KR", "en-US"]
+        assert root.find(f"{{{CAP_NS}}}status").text == "Actual"
