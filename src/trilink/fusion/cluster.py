@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from trilink.fusion.associate import assign, bias_covariance, cost_matrix, distances, pair_distances
-from trilink.fusion.combine import Criterion, fuse_clusters
+from trilink.fusion.combine import fuse_clusters
+from trilink.fusion.criteria import Criterion, Rule
 from trilink.fusion.predict import Propagator, predict
 from trilink.fusion.source import SourceTrack
 from trilink.model import Phase
@@ -24,7 +25,7 @@ class Workspace:
     """Sources, clusters (fused id → member indices) and cached estimates during one update."""
 
     def __init__(self, sources: Sequence[SourceTrack], now: float, *, own_nation: str, propagator: Propagator,
-                 noise: Mapping[Phase, float], criterion: Criterion, independent: bool,
+                 noise: Mapping[Phase, float], criterion: Criterion, rule: Rule, independent: bool,
                  bias_position: float, bias_velocity: float) -> None:
         self.sources = list(sources)
         self.now = now
@@ -32,6 +33,7 @@ class Workspace:
         self.propagator = propagator
         self.noise = noise
         self.criterion = criterion
+        self.rule = rule
         self.independent = independent
         self.bias2 = 2.0 * bias_covariance(bias_position, bias_velocity)
         n = len(self.sources)
@@ -59,7 +61,7 @@ class Workspace:
     def _fuse(self, member_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         self.ensure_predicted([m for members in member_lists for m in members])
         return fuse_clusters(self.xs, self.ps, self.lineages, member_lists, independent=self.independent,
-                             criterion=self.criterion)
+                             criterion=self.criterion, rule=self.rule)
 
     def refresh(self, fused_ids: Sequence[str]) -> None:
         """(Re)compute the fused estimate of these clusters (those with members)."""

@@ -27,16 +27,13 @@ default ``independent=False`` everything goes through CI.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 
 import numpy as np
 
+from trilink.fusion.criteria import Criterion, Rule
+from trilink.fusion.ici import inverse_covariance_intersection
 
-class Criterion(StrEnum):
-    """What covariance intersection minimises."""
-
-    DET = "det"
-    TRACE = "trace"
+__all__ = ["Criterion", "Rule", "bar_shalom_campo", "ci_chains", "covariance_intersection", "fuse_clusters"]
 
 
 def _spectrum(info_a: np.ndarray, info_b: np.ndarray, criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
@@ -152,21 +149,23 @@ def lineage_groups(lineages: Sequence[frozenset]) -> list[list[int]]:
 
 
 def ci_chains(states: np.ndarray, covs: np.ndarray, chains: list[list[int]],
-               criterion: Criterion) -> tuple[np.ndarray, np.ndarray]:
-    """Sequential CI along each chain of indices, all chains advanced together (one batch per round)."""
+              criterion: Criterion, rule: Rule = Rule.CI) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential CI (or ICI) along each chain of indices, all chains advanced together (a batch a round)."""
+    pairwise = covariance_intersection if rule is Rule.CI else inverse_covariance_intersection
     x = states[[c[0] for c in chains]].copy()
     p = covs[[c[0] for c in chains]].copy()
     for r in range(1, max(len(c) for c in chains)):
         rows = [i for i, c in enumerate(chains) if len(c) > r]
         nxt = [chains[i][r] for i in rows]
-        fx, fp, _ = covariance_intersection(x[rows], p[rows], states[nxt], covs[nxt], criterion)
+        fx, fp, _ = pairwise(x[rows], p[rows], states[nxt], covs[nxt], criterion)
         x[rows], p[rows] = fx, fp
     return x, p
 
 
 def fuse_clusters(states: np.ndarray, covs: np.ndarray, lineages: Sequence[frozenset],
                   clusters: Sequence[Sequence[int]], *, independent: bool = False,
-                  criterion: Criterion = Criterion.DET) -> tuple[np.ndarray, np.ndarray]:
+                  criterion: Criterion = Criterion.DET,
+                  rule: Rule = Rule.CI) -> tuple[np.ndarray, np.ndarray]:
     """Fuse each cluster of member indices into one estimate → states (C, n), covariances (C, n, n).
 
     Members are taken most informative first. ``independent=False``: CI over all members.
@@ -185,7 +184,7 @@ def fuse_clusters(states: np.ndarray, covs: np.ndarray, lineages: Sequence[froze
         for g in groups:
             chains.append([members[i] for i in g])
             owner.append(ci)
-    gx, gp = ci_chains(states, covs, chains, criterion)
+    gx, gp = ci_chains(states, covs, chains, criterion, rule)
     if len(chains) == len(clusters):
         return gx, gp
     info = _inv_sym(gp)

@@ -31,7 +31,7 @@ import numpy as np
 from trilink.fusion.assessment import AssessmentSlot, due_for_assessment, extend_history, safe_assess
 from trilink.fusion.associate import GATE_99, RELEASE_GATE
 from trilink.fusion.cluster import Workspace
-from trilink.fusion.combine import Criterion
+from trilink.fusion.criteria import Criterion, Rule
 from trilink.fusion.impact import DISAGREEMENT_GATE, disagreements, fuse_impacts
 from trilink.fusion.picture import FusedStatus, FusedTrack, Picture, Rejection
 from trilink.fusion.predict import DEFAULT_PROCESS_NOISE, Propagator, physics_propagator, predict
@@ -69,6 +69,13 @@ class FusionConfig:
     max_future: float = 5.0
     """Sources time-stamped further ahead of ``now`` than this are rejected (clock error)."""
     criterion: Criterion = Criterion.DET
+    rule: Rule = Rule.CI
+    """How sources' states are fused: CI (any correlation) or ICI (common-information correlation)."""
+    impact_rule: Rule = Rule.CI
+    """How the sources' own impact predictions are fused."""
+    impact_criterion: Criterion = Criterion.TRACE
+    """For impact points, trace P is the expected squared miss distance: CI on trace weighs the long
+    along-track axis that matters, where det would pick whichever ellipse is thinnest across track."""
     independent: bool = False
     """True: sources of disjoint provenance are independent (information sum across them)."""
     disagreement_gate: float = DISAGREEMENT_GATE
@@ -180,7 +187,8 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     fresh = {index[k] for k, s in held.items()
              if k not in before or (before[k] is not s and _differs(before[k], s))}
     ws = Workspace([held[k] for k in keys], now, own_nation=config.nation, propagator=config.propagator,
-                   noise=config.process_noise, criterion=config.criterion, independent=config.independent,
+                   noise=config.process_noise, criterion=config.criterion, rule=config.rule,
+                   independent=config.independent,
                    bias_position=config.bias_position, bias_velocity=config.bias_velocity)
     srcs = ws.sources
 
@@ -216,7 +224,7 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     rebuild = [f for f in ws.clusters if f not in reuse and not (f in merged and f not in prev)]
     impacts = dict(zip(rebuild, fuse_impacts([[srcs[m].impact for m in ws.clusters[f]
                                                if srcs[m].impact is not None] for f in rebuild],
-                                             config.criterion), strict=True))
+                                             config.impact_criterion, config.impact_rule), strict=True))
     tracks, records, changed = [], {}, set()
     for fid, members in ws.clusters.items():
         old = prev.get(fid)

@@ -16,7 +16,8 @@ import numpy as np
 from scipy.stats import chi2
 
 from trilink.fusion.associate import impact_disagreement
-from trilink.fusion.combine import Criterion, ci_chains
+from trilink.fusion.combine import ci_chains
+from trilink.fusion.criteria import Criterion, Rule
 from trilink.fusion.picture import Disagreement
 from trilink.fusion.source import ImpactPoint, SourceTrack
 from trilink.geo.wgs84 import MEAN_RADIUS
@@ -32,7 +33,7 @@ def _to_plane(points: Sequence[ImpactPoint], lat0: float, lon0: float) -> np.nda
 
 
 def fuse_impacts(groups: Sequence[Sequence[ImpactPoint]],
-                 criterion: Criterion = Criterion.DET) -> list[ImpactPoint | None]:
+                 criterion: Criterion = Criterion.DET, rule: Rule = Rule.CI) -> list[ImpactPoint | None]:
     """One CI-fused impact point per group of impact predictions (None for an empty group)."""
     points: list[ImpactPoint] = []
     chains: list[list[int]] = []
@@ -49,7 +50,7 @@ def fuse_impacts(groups: Sequence[Sequence[ImpactPoint]],
     covs = np.stack([np.asarray(p.covariance_en, dtype=float) for p in points])
     order = np.linalg.slogdet(covs)[1]
     chains_sorted = [sorted(c, key=lambda i: order[i]) for c in chains]
-    xy, cov = ci_chains(plane, covs, chains_sorted, criterion)
+    xy, cov = ci_chains(plane, covs, chains_sorted, criterion, rule)
     out: list[ImpactPoint | None] = []
     k = 0
     for group in groups:
