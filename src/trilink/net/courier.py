@@ -28,6 +28,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import KeyNotFoundError
 
 from trilink.model.network import NetworkConfig
+from trilink.net.inbox import MessageQueue
 from trilink.net.subjects import COURIER_BUCKET, outbox_stream, released_kinds, token
 
 log = logging.getLogger(__name__)
@@ -128,21 +129,18 @@ class Courier:
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                                 opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.ALL,
                                 max_ack_pending=2 * self.window, ack_wait=120.0, mem_storage=True)
+        inbox = MessageQueue()
         sub = await self.js.subscribe(f"out.{origin}.>", stream=outbox_stream(self.nation), config=config,
-                                      flow_control=True, idle_heartbeat=2.0, inactive_threshold=30.0,
+                                      cb=inbox.callback, manual_ack=True, flow_control=True,
+                                      idle_heartbeat=2.0, inactive_threshold=30.0,
                                       pending_msgs_limit=8 * self.window)
         guard: str | None = None  # id of the last report known to be stored at the partner
         saved, saved_at = stats.cursor, time.monotonic()
         expected = stats.cursor + 1
         try:
             while True:
-                msgs: list[Msg] = []
-                try:
-                    msgs.append(await sub.next_msg(timeout=1.0))
-                    while sub.pending_msgs > 0 and len(msgs) < self.window:
-                        msgs.append(await sub.next_msg(timeout=1.0))
-                except TimeoutError:
-                    pass
+                first = await inbox.get(1.0)
+                msgs = [] if first is None else [first, *inbox.drain(self.window - 1)]
                 msgs = [m for m in msgs if m.metadata.sequence.stream >= expected]  # drop redeliveries
                 for msg in msgs:
                     seq = msg.metadata.sequence.stream

@@ -6,6 +6,7 @@ on the monitoring port's ``/healthz`` (JetStream included), never assumed after 
 """
 
 import asyncio
+import ctypes
 import os
 import shutil
 import signal
@@ -17,6 +18,15 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): receive SIGTERM when the process that started us dies."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class ServerError(RuntimeError):
@@ -67,7 +77,8 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 [str(nats_server_binary()), "-c", str(self.config_file)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop it in order
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         finally:
             log.close()
 

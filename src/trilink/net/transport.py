@@ -3,10 +3,11 @@
 ``publish`` stores a report in the nation's outbox on its own server (JetStream acknowledgement,
 ``Nats-Msg-Id`` de-duplication); the courier (``trilink.net.courier``) forwards it to each
 recipient the caller names, and only there. ``subscribe`` reads the nation's inboxes through
-durable pull consumers: after a cut or a restart the node receives what it missed, in each
-originator's order. Delivery is at-least-once from the server; the subscription drops anything
-at or below a per-originator high-water mark (``Delivery.seq``), so a node that records the
-mark with its data and passes it back as ``resume`` sees every report exactly once.
+durable consumers (push, explicit ack, bounded): after a cut or a restart the node receives
+what it missed, in each originator's order. Delivery is at-least-once from the server; the
+subscription drops anything at or below a per-originator high-water mark (``Delivery.seq``),
+so a node that records the mark with its data and passes it back as ``resume`` sees every
+report exactly once.
 """
 
 import asyncio
@@ -24,6 +25,7 @@ from nats.js.errors import NotFoundError
 from trilink.model.network import NetworkConfig
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
+from trilink.net.inbox import MessageQueue
 from trilink.net.subjects import check_kind, inbox_stream, outbox_stream, outbox_subject, token
 
 log = logging.getLogger(__name__)
@@ -175,7 +177,7 @@ class Subscription:
 
     async def start(self) -> "Subscription":
         """Start one receiving task per originator."""
-        self._tasks = [asyncio.create_task(self._pull(o), name=f"subscribe {o}->{self.transport.nation}")
+        self._tasks = [asyncio.create_task(self._receive(o), name=f"subscribe {o}->{self.transport.nation}")
                        for o in self.origins]
         return self
 
@@ -224,7 +226,7 @@ class Subscription:
         first = (await js.stream_info(stream)).state.first_seq or 1
         return max(floor, self.marks[origin], first - 1) + 1
 
-    async def _pull(self, origin: str) -> None:
+    async def _receive(self, origin: str) -> None:
         """Deliver ``origin``'s inbox in stream order; on any gap or error, re-create from the mark."""
         t = self.transport
         stream = inbox_stream(origin, t.nation)
@@ -238,16 +240,15 @@ class Subscription:
                 config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0,
                                         deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
                                         max_ack_pending=4 * self.batch)
+                inbox = MessageQueue()
                 sub = await t.js.subscribe(subject, durable=self.durable, stream=stream, config=config,
-                                           manual_ack=True, flow_control=True, idle_heartbeat=2.0,
-                                           pending_msgs_limit=8 * self.batch)
+                                           cb=inbox.callback, manual_ack=True, flow_control=True,
+                                           idle_heartbeat=2.0, pending_msgs_limit=8 * self.batch)
                 delay = 0.05
                 while True:
-                    try:
-                        msg = await sub.next_msg(timeout=1.0)
-                    except TimeoutError:
-                        continue
-                    await self._offer(origin, msg)
+                    msg = await inbox.get(1.0)
+                    if msg is not None:
+                        await self._offer(origin, msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
