@@ -43,6 +43,8 @@ class NodeSettings:
     """A track is re-assessed (impact prediction through the full propagator, the costly part) every
     ``assess_fraction`` × time-to-impact, within [min, max] seconds, and at once on a significant
     change; reports in between carry the latest assessment with a fresh state."""
+    assess: bool = True
+    """False: reports carry the state only (no launch/impact assessment); for latency benchmarks."""
     sharing: bool = True
     """False: report to nobody and fuse own tracks only (each nation alone, for comparison)."""
     recent_reports: int = 200
@@ -160,7 +162,7 @@ class NodeCore:
         if not due:
             return None
         assessment = None
-        if track.status is not TrackStatus.DELETED:
+        if track.status is not TrackStatus.DELETED and self.settings.assess:
             assessment = self._assessment(track, now, previous is None or self._significant(track))
         impact = None
         if assessment is not None and assessment.impact is not None:

@@ -49,6 +49,8 @@ class DemoOptions:
     tick: float = 1.0
     report_interval: float = 2.0
     quiesce_timeout: float = 2.0
+    stop_after_launch: float | None = None
+    """Stop this many scenario seconds after the first launch (tests that need only the early flight)."""
 
 
 @dataclass
@@ -222,6 +224,8 @@ async def run_demo(options: DemoOptions, *, scenario: Any = None, simulation: An
     network = simulation.network
     missiles = warheads(scenario)
     end = scenario_end(scenario, missiles)
+    if options.stop_after_launch is not None and missiles:
+        end = min(end, missiles[0].launch_time + options.stop_after_launch)
     if options.speed == 0.0:
         options.speed = automatic_speed(scenario.start, end)
     clock = SimClock(scenario.start, speed=None)
