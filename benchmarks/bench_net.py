@@ -41,6 +41,8 @@ RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured
 WARM_UP = 100
 FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
+#: Reports delivered per second over each phase (first send to last delivery).
+DELIVERED_PER_S: dict[tuple[str, int], float] = {}
 
 
 # ---------------------------------------------------------------- the two node processes
@@ -53,7 +55,7 @@ async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, pr
         transport = await Transport.connect(network, access)
 
         async def send(data: bytes, msg_id: str) -> None:
-            await transport.publish(data, msg_id=msg_id, recipients=["JPN"])
+            await transport.publish(data, msg_id=msg_id, recipients=["JPN", "USA"])
     else:
         nc = await connect_nats(access.client_url, access.courier_user, access.courier_password, name="raw")
 
@@ -155,6 +157,8 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefi
     pub_out, _ = await asyncio.wait_for(pub.communicate(), 300)
     recv_out, _ = await asyncio.wait_for(recv.communicate(), 300)
     sent, got = json.loads(pub_out.splitlines()[-1]), json.loads(recv_out.splitlines()[-1])
+    span_s = (max(got.values(), default=0) - min(sent.values())) / 1e9
+    DELIVERED_PER_S[(mode, rate)] = len(got) / span_s if span_s > 0 else 0.0
     return np.array([(got[k] - sent[k]) / 1e6 if k in got else np.nan for k in sent])
 
 
@@ -192,10 +196,23 @@ def main() -> None:
     rows = []
     for (mode, rate), lat in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0] != "share")):
         label = "share (JetStream + courier)" if mode == "share" else "raw core NATS (floor)"
-        rows.append(f"| {rate:,} | {label} | {len(lat):,} | {_lost(lat)} | {_p(lat, 50):.2f} | "
+        rows.append(f"| {rate:,} | {label} | {len(lat):,} | {_lost(lat)} | "
+                    f"{DELIVERED_PER_S[(mode, rate)]:,.0f} | {_p(lat, 50):.2f} | "
                     f"{_p(lat, 99):.2f} | {_p(lat, 100):.2f} |")
     share_p99, raw_p99 = _p(results[("share", 1000)], 99), _p(results[("raw", 1000)], 99)
-    verdict = "meets" if share_p99 <= TARGET_P99_MS else "misses"
+    share_rate = DELIVERED_PER_S[("share", 1000)]
+    if share_p99 <= TARGET_P99_MS:
+        verdict = (f"meets it ({share_p99:.2f} ms); on real links the software's share is a small part "
+                   f"of the total")
+    elif share_rate < 0.95 * 1000:
+        verdict = (f"misses it ({share_p99:.2f} ms): at 1,000 reports/s the share path was throughput-bound "
+                   f"here — it delivered {share_rate:,.0f} reports/s, so a backlog grew through the run. "
+                   f"Every report crosses three Python processes (KOR node: encode, sign, acknowledged "
+                   f"publish; the courier, forwarding to both partners the report is released to; JPN "
+                   f"node: verify, decode, ack) besides three servers, on a machine shared with other "
+                   f"workloads; the raw path has Python only at the two ends")
+    else:
+        verdict = f"misses it ({share_p99:.2f} ms) in the tail, with the throughput kept up"
     write_section("bench_net", f"""
 ## Sharing latency KOR → US hub → JPN (benchmarks/bench_net.py)
 
@@ -206,17 +223,16 @@ into KOR's outbox, courier to JPN's inbox (ack), durable consumer; *raw* = the s
 by core NATS publish over the same accounts and links (no acknowledgement, no durability: the
 floor).
 
-| reports/s | path | reports | lost | p50 ms | p99 ms | max ms |
-|---:|---|---:|---:|---:|---:|---:|
+| reports/s | path | reports | lost | delivered/s | p50 ms | p99 ms | max ms |
+|---:|---|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
-Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict} it
-({share_p99:.2f} ms). For scale, the physical floor of the real geography — Seoul → Hawaii →
-Tokyo as light in fibre — is about {FIBRE_FLOOR_MS:g} ms one way, so on real links the
-software's share is a few percent of the total. The machine is shared (2 cores, other
-workloads running: load average {load_before:.1f} when this run started), so tails include
-scheduling noise; at 1,000 reports/s the sender process itself needs about half a core for
-encode+sign and publishing, so a busy machine shows up first there, in both paths alike.
+Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict}.
+At 100 reports/s the acknowledged, durable path adds
+{_p(results[("share", 100)], 50) - _p(results[("raw", 100)], 50):.2f} ms at p50 over raw core NATS.
+For scale, the physical floor of the real geography — Seoul → Hawaii → Tokyo as light in
+fibre — is about {FIBRE_FLOOR_MS:g} ms one way. The machine is shared (2 cores; load average
+{load_before:.1f} when this run started), so tails include scheduling noise.
 """)
     figure("share_p99_ms_1000", share_p99)
     figure("raw_nats_p99_ms_1000", raw_p99)
