@@ -8,6 +8,7 @@ import pytest
 
 from trilink.model.config import ConfigError
 from trilink.model.measurement import Measurement
+from trilink.model.network import load_network
 from trilink.sim import builtin_scenarios, load_scenario, measurements, run
 from trilink.sim.output import encode_measurements, encode_truth
 
@@ -139,3 +140,15 @@ def test_builtin_scenarios_are_listed() -> None:
     for name in ("lofted-icbm", "irbm-hokkaido", "srbm-salvo", "mixed-raid", "demo-mixed",
                  "track-loss-2023-04-13"):
         assert names.get(name)
+
+
+def test_network_argument_overrides_the_scenario_network(tmp_path: Path) -> None:
+    """What ``--network FILE`` does: the given network's sensors, not the scenario's."""
+    network_file = tmp_path / "net.toml"
+    network_file.write_text(INLINE_NETWORK.replace("[network.", "[").replace("[[network.", "[[")
+                            .replace("[network]\n", ""))
+    network = load_network(network_file)
+    scenario = load_scenario(write(tmp_path, BASE), network=network)
+    assert {m.sensor for m in run(scenario).measurements} == {"gp"}
+    later = run(load_scenario(write(tmp_path, BASE)), network=network)
+    assert {m.sensor for m in later.measurements} == {"gp"}
