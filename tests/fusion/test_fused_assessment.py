@@ -8,8 +8,7 @@ from trilink.fusion import FusionConfig, FusionEngine
 from trilink.fusion.predict import physics_propagator
 from trilink.geo.geodesy import geodesic_distance
 from trilink.physics.propagate import propagate_to_impact
-
-track_assess = pytest.importorskip("trilink.track.assess")
+from trilink.track import assess as track_assess
 
 
 def test_fused_track_assessment_predicts_the_impact(rng: np.random.Generator) -> None:
