@@ -8,13 +8,13 @@ from trilink.fusion import FusionConfig, FusionEngine
 from trilink.fusion.predict import physics_propagator
 from trilink.geo.geodesy import geodesic_distance
 from trilink.physics.propagate import propagate_to_impact
-from trilink.track import assess as track_assess
+from trilink.track.assess import assess as track_assess
 
 
 def test_fused_track_assessment_predicts_the_impact(rng: np.random.Generator) -> None:
     x0 = midcourse_state()
     truth = propagate_to_impact(x0[None], T0)
-    eng = FusionEngine(FusionConfig(nation="JPN", assess=track_assess.assess))
+    eng = FusionEngine(FusionConfig(nation="JPN", assess=track_assess))
     p_kor, p_usa = diag_cov(150.0, 3.0), diag_cov(300.0, 2.0)
     picture = None
     for k in range(3):
