@@ -78,7 +78,7 @@ def test_not_releasable_to_jpn_never_enters_jpn(tmp_path: Path) -> None:
                                      kor_access.courier_password, name="KOR raw")
             with pytest.raises(nats.errors.NoRespondersError):  # no route from KOR into JPN for alerts
                 await raw.request("tl.kor.jpn.alert", b"KOR alert forced to JPN", timeout=2.0)
-            await raw.request("tl.kor.usa.report", b"KOR usa-only forced", timeout=2.0)
+            await raw.request("tl.kor.usa.report", b"KOR usa-only forced", timeout=10.0)
             await poll(lambda: len(at_usa.received) >= 4 and len(at_jpn.received) >= 1, 20.0,
                        "deliveries at USA and JPN")
             assert sorted(d.msg_id for d in at_usa.received if d.origin == "KOR") == sorted(

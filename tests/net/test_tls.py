@@ -24,7 +24,7 @@ def test_leaf_link_with_a_foreign_certificate_is_refused(tmp_path: Path) -> None
     conf.write_text(text, encoding="utf-8")
 
     async def scenario() -> None:
-        async with start_network(network, directory, ready_timeout_s=4.0):
+        async with start_network(network, directory, ready_timeout_s=8.0):
             pass
 
     with pytest.raises(ServerError, match="leaf links not up"):

@@ -67,12 +67,14 @@ class ServerProcess:
     monitor_url: str
     log_file: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    _log_offset: int = field(default=0, repr=False)
 
     def start(self) -> None:
         """Spawn the server (it logs to ``log_file``)."""
         if self.process is not None and self.process.poll() is None:
             return
         log = self.log_file.open("ab")
+        self._log_offset = log.tell()
         try:
             self.process = subprocess.Popen(
                 [str(nats_server_binary()), "-c", str(self.config_file)],
@@ -94,7 +96,9 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if not self.running:
                 raise ServerError(f"{self.name} server exited: {self.log_tail()}")
-            if await asyncio.to_thread(healthz_ok, self.monitor_url):
+            # Our own process must have logged that it is ready: another server on the same
+            # monitoring port (a second `net up` on one directory) must not pass for ours.
+            if self._logged_ready() and await asyncio.to_thread(healthz_ok, self.monitor_url):
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 0.2)
@@ -112,10 +116,23 @@ class ServerProcess:
             process.kill()
             process.wait(timeout=timeout_s)
 
-    def log_tail(self, lines: int = 5) -> str:
-        """The last lines of the server's log, on one line."""
+    def _logged_ready(self) -> bool:
         try:
-            text = self.log_file.read_text(encoding="utf-8", errors="replace")
+            with self.log_file.open("rb") as log:
+                log.seek(self._log_offset)
+                return b"Server is ready" in log.read()
+        except OSError:
+            return False
+
+    def log_tail(self, lines: int = 3) -> str:
+        """The server's fatal or error line if it logged one, else its last lines, on one line."""
+        try:
+            with self.log_file.open("rb") as log:
+                log.seek(self._log_offset)
+                text = log.read().decode("utf-8", errors="replace")
         except OSError:
             return "(no log)"
-        return " | ".join(text.strip().splitlines()[-lines:])
+        all_lines = text.strip().splitlines()
+        errors = [line for line in all_lines if "[FTL]" in line or "[ERR]" in line]
+        chosen = errors[-1:] if errors else all_lines[-lines:]
+        return " | ".join(line.split("] ", 2)[-1] for line in chosen) or "(empty log)"
