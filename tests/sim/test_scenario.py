@@ -68,6 +68,8 @@ ERRORS = [
     ('time = "2017-08-28T20:58:00Z"', 'time = "2017-08-28T23:58:00Z"', "T23:58", "outside the scenario"),
     ("aim = [41.05, 157.35]", "aim = [41.05]", "aim = [41.05]", "aim"),
     ("duration_s = 1200", "duration_s = -5", "duration_s", "positive"),
+    ("duration_s = 1200", "duration_s = 1e12", "duration_s", "positive"),
+    ("seed = 17", "seed = -1", "seed = -1", "seed"),
     ("seed = 17", "seed = 17\nnetwork = \"nowhere.toml\"", "nowhere.toml", "not found"),
     ("seed = 17", "seed = = 17", "seed = = 17", "TOML syntax error"),
     ("apogee_km = 550", 'apogee_km = 550\n\n[[outage]]\nsensor = "no-such-radar"\n'

@@ -24,6 +24,8 @@ from trilink.sim.objects import SimObject
 UtcTime = str
 """An ISO 8601 time with its UTC offset, quoted: ``"2022-11-18T01:14:00Z"``."""
 Profile = Literal["min-energy", "lofted", "depressed"]
+MAX_DURATION_S = 86_400.0
+"""One day of scenario clock: far beyond any ballistic flight, and a bound on memory."""
 
 
 class LaunchSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -182,8 +184,10 @@ def _network(spec: ScenarioSpec, path: Path, fail: Callable[[str, str], ConfigEr
 
 def scenario_problem(spec: ScenarioSpec, network: NetworkConfig) -> tuple[str, str] | None:
     """First semantic problem of a decoded scenario as (msgspec-style path, message), or None."""
-    if not (math.isfinite(spec.duration_s) and spec.duration_s > 0.0):
-        return "$.duration_s", "duration_s must be a positive number of seconds"
+    if not (math.isfinite(spec.duration_s) and 0.0 < spec.duration_s <= MAX_DURATION_S):
+        return "$.duration_s", f"duration_s must be a positive number of seconds ≤ {MAX_DURATION_S:g}"
+    if spec.seed < 0:
+        return "$.seed", "seed must be ≥ 0"
     if not (math.isfinite(spec.false_alarm_factor) and spec.false_alarm_factor >= 0.0):
         return "$.false_alarm_factor", "false_alarm_factor must be ≥ 0"
     if not spec.launch:
