@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from trilink.cli.common import UserError
 from trilink.node.archive import verify_archive
@@ -49,5 +48,5 @@ def replay(
         raise UserError(str(exc)) from None
     except (sqlite3.DatabaseError, ValueError) as exc:
         raise UserError(f"{file}: cannot replay: {exc}") from None
-    Console().print(format_replay(outcome, as_json=json_out), markup=False, highlight=False)
+    print(format_replay(outcome, as_json=json_out))
     return 0 if outcome.consistent else 1

@@ -64,7 +64,7 @@ def demo(
     setup_logging(json_lines=log_json, level="WARNING" if not headless else "INFO")
     options = DemoOptions(scenario=scenario, speed=chosen_speed, sharing=not no_sharing, archive_dir=archive)
     result = asyncio.run(_run(options, headless=headless))
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 150)
     from trilink.node.dashboard import summary_table
 
     console.print(summary_table(result))
