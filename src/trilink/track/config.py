@@ -62,12 +62,18 @@ class TrackerConfig:
     # --- confirmation and deletion
     confirm_hits: int = 3
     """A tentative track is confirmed at its ``confirm_hits``-th associated plot ..."""
-    tentative_max_gap: float = 6.0
+    tentative_max_gap: float = 12.0
     """... provided no two successive plots are further apart than this (s): M-of-N by time."""
     coast_after: float = 10.0
     """A confirmed track with no plot for this long is reported COASTING."""
-    delete_after: float = 180.0
-    """A coasting track is deleted after this long without a plot (midcourse gaps are long)."""
+    delete_after: float = 60.0
+    """A coasting track is deleted after this long without a plot ...
+    """
+    established_updates: int = 20
+    """... unless it has had this many plots and flies ballistic: then it coasts (reported COASTING)
+    up to ``established_coast`` or until it is predicted to have impacted — a lofted ICBM is out of
+    every radar's sight for half an hour and must be picked up by the same track on the way down."""
+    established_coast: float = 4_000.0
     delete_below_height: float = -2_000.0
     """A track predicted this far below the ellipsoid has impacted: deleted."""
     split_gate: float = 22.46

@@ -45,6 +45,8 @@ class TrackTable:
     rcs_db: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Smoothed radar cross-section, dBsm, from the plots' SNR (NaN until one is known)."""
     rcs_n: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    impact_due: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Predicted impact time of a coasting track (NaN until computed; reset by every update)."""
     last_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Id of the last measurement that updated each track (provenance, evaluation)."""
     history: dict[int, list[np.ndarray]] = field(default_factory=dict)
@@ -75,6 +77,7 @@ class TrackTable:
         self.rcs_db = np.concatenate([self.rcs_db, np.full(k, np.nan)])
         self.rcs_n = np.concatenate([self.rcs_n, np.zeros(k, dtype=np.int64)])
         self.last_id = np.concatenate([self.last_id, ids.astype(np.int64)])
+        self.impact_due = np.concatenate([self.impact_due, np.full(k, np.nan)])
         for i in range(k):
             self.history[int(serial[i])] = [self._row(len(self) - k + i)]
 
@@ -97,6 +100,6 @@ class TrackTable:
         """Drop every row where ``mask`` is False."""
         for s in self.serial[~mask]:
             self.history.pop(int(s), None)
-        for name in ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds",
-                     "calm", "nis", "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "last_id"):
+        for name in ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds", "calm",
+                     "nis", "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "last_id", "impact_due"):
             setattr(self, name, getattr(self, name)[mask])

@@ -22,6 +22,7 @@ from trilink.model.assessment import Phase
 from trilink.model.measurement import Measurement, SensorKind
 from trilink.model.track import Track, TrackStatus
 from trilink.physics.dynamics import radial_height
+from trilink.physics.propagate import propagate_to_impact
 from trilink.track import associate, filter, initiate
 from trilink.track.config import TrackerConfig
 from trilink.track.measure import Scan, make_scan, measurement_problem, plot_positions, predict, residuals
@@ -35,6 +36,12 @@ BOOST_START_HEIGHT = 250_000.0
 """A rising object first seen below this height gets the boost model (IR tracks always do)."""
 BOOST_MAX_HEIGHT = 800_000.0
 """No missile still burns above this height: unexplained innovations there are not thrust."""
+COAST_STEP = 10.0
+"""A coasting track's prediction is committed every this many seconds."""
+IMPACT_MARGIN = 5.0
+"""A coasting track is deleted this long after its predicted impact, seconds."""
+K_MIN = 0.05
+"""Smallest drag factor used when predicting a coasting track's impact (β ≤ 200,000 kg/m²)."""
 SPLIT_RADIUS = 30_000.0
 """Metres within which two tracks are tested for being one missile's pieces."""
 GHOST_MARGIN = 4.0
@@ -43,6 +50,8 @@ this much lower."""
 YOUNG_UPDATES = 4
 """Tracks with fewer plots than this get iterated EKF updates (their velocity is still a prior)."""
 ITERATIONS = 3
+ITERATE_SPREAD = 3_000.0
+"""Tracks whose predicted position spread exceeds this (m, RMS over axes) also get iterated updates."""
 RCS_SIGMA_DB = 4.0
 """Spread of a plot's cross-section about its track's (target fluctuation, aspect), dB."""
 RCS_SMOOTHING = 0.2
@@ -257,8 +266,9 @@ class Tracker:
         idx = np.arange(scan.dim)
         r[:, idx, idx] = scan.sigma[plots] ** 2
         x_new, p_new = filter.update(xs, p_pred, p_pred @ h.transpose(0, 2, 1), nu, s, h, r)
-        young = ~late & (tab.hits[rows] < YOUNG_UPDATES)
-        if young.any():  # velocity still a prior: re-linearise (iterated EKF), range-rate is nonlinear
+        spread = np.einsum("kii->k", p_pred[:, :3, :3])
+        young = ~late & ((tab.hits[rows] < YOUNG_UPDATES) | (spread > ITERATE_SPREAD**2))
+        if young.any():  # prior-dominated (new, or long coast): re-linearise, the model is nonlinear
             x_new[young], p_new[young] = self._iterate(scan, plots[young], xs[young], p_pred[young],
                                                        x_new[young], r[young])
         if late.any():
@@ -273,6 +283,7 @@ class Tracker:
         tab.last[rows] = np.maximum(tab.last[rows], scan.time)
         tab.hits[rows] += 1
         tab.last_id[rows] = scan.ids[plots]
+        tab.impact_due[rows] = np.nan
         tab.kinds[rows] |= RADAR_BIT if scan.kind == SensorKind.RADAR else IR_BIT
         nis = filter.mahalanobis(nu, s)
         tab.nis[rows] = np.column_stack([tab.nis[rows, 1:], nis - scan.dim])
@@ -387,11 +398,17 @@ class Tracker:
         tab.status[(tab.status == TENTATIVE) & (tab.hits >= cfg.confirm_hits)] = CONFIRMED
         self._keep_warhead_identity()
         age = now - tab.last
-        dt = np.maximum(now - tab.t, 0.0)
-        x = tab.x
-        ahead = x[:, :3] + x[:, 3:6] * dt[:, None] + 0.5 * gravity_estimate(x[:, :3]) * (dt * dt)[:, None]
-        impacted = radial_height(ahead) < cfg.delete_below_height
-        stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > cfg.delete_after)
+        self._coast(now, age)
+        need = (age > cfg.coast_after) & np.isnan(tab.impact_due) & (tab.status == CONFIRMED)
+        if need.any():  # once per coast: when will it be down? (physics' batch propagator)
+            k = np.clip(tab.x[need, 9], K_MIN, None)
+            flight = propagate_to_impact(tab.x[need, :6], 0.0, DRAG_SCALE / k)
+            tab.impact_due[need] = flight.times + tab.t[need]
+        impacted = ((now > tab.impact_due + IMPACT_MARGIN)
+                    | (radial_height(tab.x[:, :3]) < cfg.delete_below_height))
+        established = (tab.hits >= cfg.established_updates) & ~tab.boost
+        limit = np.where(established, cfg.established_coast, cfg.delete_after)
+        stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > limit)
         gone = impacted | stale
         if not gone.any():
             return []
@@ -399,6 +416,24 @@ class Tracker:
         deleted = [self._track(int(i), now, TrackStatus.DELETED) for i in rows]
         tab.keep(~gone)
         return deleted
+
+    def _coast(self, now: float, age: np.ndarray) -> None:
+        """Predict long-unobserved confirmed tracks forward to ``now`` (commit the prediction).
+
+        Later scans then predict them over seconds rather than over the whole gap, and their
+        reported state and covariance are current: a coasting track is an extrapolation.
+        """
+        tab, cfg = self.table, self.config
+        rows = np.nonzero((tab.status == CONFIRMED) & (age > cfg.coast_after) & (now - tab.t > COAST_STEP))[0]
+        if not len(rows):
+            return
+        q_acc, q_thrust = self._noise_densities(rows, tab.boost[rows])
+        x, phi, q = propagate(tab.x[rows], now - tab.t[rows], q_acc, q_thrust, q_drag=cfg.q_drag,
+                              exhaust_velocity=cfg.exhaust_velocity, ceiling=cfg.drag_ceiling,
+                              max_step=cfg.max_step)
+        tab.x[rows] = x
+        tab.p[rows] = phi @ tab.p[rows] @ phi.transpose(0, 2, 1) + q
+        tab.t[rows] = now
 
     def _keep_warhead_identity(self) -> None:
         """When a missile splits (RV and spent stage), the older track goes with the smaller object.
