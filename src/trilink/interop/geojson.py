@@ -13,7 +13,7 @@ import numpy as np
 
 from trilink.geo.ellipse import ellipse_polygon
 from trilink.geo.frames import ecef_to_geodetic
-from trilink.model.assessment import Assessment
+from trilink.model.assessment import Assessment, ImpactEstimate, LaunchEstimate
 from trilink.model.network import SensorConfig
 
 _R2D = 180.0 / math.pi
@@ -37,19 +37,24 @@ def _ring(lats: np.ndarray, lons: np.ndarray) -> list[list[float]]:
 
 def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
                    velocity_ecef: np.ndarray | None = None,
-                   assessment: Assessment | None = None, trail: np.ndarray | None = None,
+                   assessment: Assessment | None = None, impact: ImpactEstimate | None = None,
+                   trail: np.ndarray | None = None,
                    contributors: Sequence[str] = (), disagreement: str | None = None,
                    overflight: Sequence[np.ndarray] = (), status: str = "active",
+                   phase: str | None = None, missile_class: str | None = None,
                    exercise: bool = True) -> list[dict[str, Any]]:
     """All features of one track.
 
-    ``trail``: (K, 4) [t, lat, lon, h]; ``overflight``: runs of (M, 2) [lat, lon] over land.
+    ``impact`` stands in for the assessment's impact when the track has no assessment of its
+    own (e.g. the partners' fused prediction); ``trail``: (K, 4) [t, lat, lon, h];
+    ``overflight``: runs of (M, 2) [lat, lon] over land.
     """
     lat, lon, height = ecef_to_geodetic(np.asarray(position_ecef, dtype=float))
     props: dict[str, Any] = {
         "kind": "track", "track_id": track_id, "time": _round(time, 2), "status": status,
         "alt_km": _round(float(height) / 1000.0, 2), "contributors": sorted(contributors),
-        "disagreement": disagreement, "exercise": exercise,
+        "disagreement": disagreement, "exercise": exercise, "phase": phase,
+        "missile_class": missile_class,
     }
     if velocity_ecef is not None:
         props["speed_mps"] = _round(float(np.linalg.norm(velocity_ecef)), 1)
@@ -62,32 +67,16 @@ def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
             "range_km": _maybe(assessment.ground_range, 1e-3, 1),
             "time_to_impact_s": _maybe(assessment.time_to_impact, 1.0, 1),
         })
+    if assessment is not None and assessment.impact is not None:
         impact = assessment.impact
-        if impact is not None:
-            props.update({"impact_time": _round(impact.time, 2), "impact_lat": _round(impact.lat * _R2D),
-                          "impact_lon": _round(impact.lon * _R2D),
-                          "ellipse_km": [_round(impact.ellipse.semi_major / 1000.0, 2),
-                                         _round(impact.ellipse.semi_minor / 1000.0, 2)]})
-            lats, lons = ellipse_polygon(impact.lat, impact.lon, impact.ellipse, points=48)
-            features.append({"type": "Feature", "id": f"impact_ellipse:{track_id}",
-                              "geometry": {"type": "Polygon", "coordinates": [_ring(lats, lons)]},
-                              "properties": {"kind": "impact_ellipse", "track_id": track_id,
-                                             "probability": impact.ellipse.probability}})
-            features.append({"type": "Feature", "id": f"impact:{track_id}",
-                             "geometry": _point(impact.lat, impact.lon),
-                             "properties": {"kind": "impact", "track_id": track_id,
-                                            "time": _round(impact.time, 2)}})
-        launch = assessment.launch
-        if launch is not None:
-            features.append({"type": "Feature", "id": f"launch:{track_id}",
-                             "geometry": _point(launch.lat, launch.lon),
-                             "properties": {"kind": "launch", "track_id": track_id,
-                                            "time": _round(launch.time, 2),
-                                            "sigma_time_s": _round(launch.sigma_time, 2)}})
-            lats, lons = ellipse_polygon(launch.lat, launch.lon, launch.ellipse, points=36)
-            features.append({"type": "Feature", "id": f"launch_ellipse:{track_id}",
-                             "geometry": {"type": "Polygon", "coordinates": [_ring(lats, lons)]},
-                             "properties": {"kind": "launch_ellipse", "track_id": track_id}})
+    if impact is not None:
+        props.update({"impact_time": _round(impact.time, 2), "impact_lat": _round(impact.lat * _R2D),
+                      "impact_lon": _round(impact.lon * _R2D),
+                      "ellipse_km": [_round(impact.ellipse.semi_major / 1000.0, 2),
+                                     _round(impact.ellipse.semi_minor / 1000.0, 2)]})
+        features += _impact_features(track_id, impact)
+    if assessment is not None:
+        features += _launch_features(track_id, assessment.launch)
         ahead = assessment.ground_track
         if ahead is not None and len(ahead) >= 2:
             features.append({"type": "Feature", "id": f"ground_track:{track_id}",
@@ -108,6 +97,28 @@ def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
     features.insert(0, {"type": "Feature", "id": f"track:{track_id}",
                         "geometry": _point(float(lat), float(lon)), "properties": props})
     return features
+
+
+def _impact_features(track_id: str, impact: ImpactEstimate) -> list[dict[str, Any]]:
+    lats, lons = ellipse_polygon(impact.lat, impact.lon, impact.ellipse, points=48)
+    return [{"type": "Feature", "id": f"impact_ellipse:{track_id}",
+             "geometry": {"type": "Polygon", "coordinates": [_ring(lats, lons)]},
+             "properties": {"kind": "impact_ellipse", "track_id": track_id,
+                            "probability": impact.ellipse.probability}},
+            {"type": "Feature", "id": f"impact:{track_id}", "geometry": _point(impact.lat, impact.lon),
+             "properties": {"kind": "impact", "track_id": track_id, "time": _round(impact.time, 2)}}]
+
+
+def _launch_features(track_id: str, launch: LaunchEstimate | None) -> list[dict[str, Any]]:
+    if launch is None:
+        return []
+    lats, lons = ellipse_polygon(launch.lat, launch.lon, launch.ellipse, points=36)
+    return [{"type": "Feature", "id": f"launch:{track_id}", "geometry": _point(launch.lat, launch.lon),
+             "properties": {"kind": "launch", "track_id": track_id, "time": _round(launch.time, 2),
+                            "sigma_time_s": _round(launch.sigma_time, 2)}},
+            {"type": "Feature", "id": f"launch_ellipse:{track_id}",
+             "geometry": {"type": "Polygon", "coordinates": [_ring(lats, lons)]},
+             "properties": {"kind": "launch_ellipse", "track_id": track_id}}]
 
 
 def sensor_features(sensors: Sequence[SensorConfig]) -> list[dict[str, Any]]:

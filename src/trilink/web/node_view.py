@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from trilink.geo.ellipse import ellipse_from_covariance
 from trilink.geo.frames import ecef_to_geodetic
 from trilink.interop.geojson import sensor_features, track_features
+from trilink.model.assessment import ImpactEstimate
 from trilink.node.service import NodeService
 
 TRAIL_SPACING_S = 2.0
@@ -86,9 +88,11 @@ class ServiceView:
                 features += track_features(
                     track_id=track.fused_id, time=track.time, position_ecef=track.state[:3],
                     velocity_ecef=track.state[3:], assessment=track.assessment,
+                    impact=_fused_impact(track),
                     trail=np.array(trail) if trail and len(trail) >= 2 else None,
                     contributors=sorted(track.nations), disagreement=_disagreement_text(track),
-                    status=str(track.status), exercise=self.exercise)
+                    status=str(track.status), phase=str(track.phase),
+                    missile_class=str(track.missile_class), exercise=self.exercise)
         self._features, self._features_version = features, version
         return features
 
@@ -157,6 +161,17 @@ def _assessment_summary(assessment: Any) -> dict[str, Any]:
             "lat": math.degrees(impact.lat), "lon": math.degrees(impact.lon), "time": impact.time,
             "ellipse95_km": [impact.ellipse.semi_major / 1000.0, impact.ellipse.semi_minor / 1000.0]},
     }
+
+
+def _fused_impact(track: Any) -> ImpactEstimate | None:
+    """The partners' impact predictions fused by the fusion (used when the fused state has no assessment)."""
+    point = track.impact
+    if point is None:
+        return None
+    ellipse = ellipse_from_covariance(point.covariance_en, 0.95)
+    time = float(point.time) if point.time is not None else float("nan")
+    return ImpactEstimate(time=time, sigma_time=float("nan"), lat=float(point.lat), lon=float(point.lon),
+                          ellipse=ellipse)
 
 
 def _disagreement_text(track: Any) -> str | None:
