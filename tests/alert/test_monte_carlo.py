@@ -9,6 +9,7 @@ figures of this one are in docs/alerts.md. TRILINK_FULL=1 runs 100 per scenario.
 """
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,6 +32,8 @@ from trilink.geo.geodesy import geodesic_direct
 
 RUNS = 100 if trilink_full() else 4
 POLICY = AlertPolicy(samples=500)
+TRUTH_SIGMA_KM = 10.0
+"""Spread of the true impact between runs around the scenario's nominal point (1σ, each axis)."""
 
 
 def _offset(point: tuple[float, float], east_km: float, north_km: float) -> tuple[float, float]:
@@ -41,8 +44,9 @@ def _offset(point: tuple[float, float], east_km: float, north_km: float) -> tupl
 
 
 def _run(rng: np.random.Generator, nominal: tuple[float, float], flight_s: float, apogee: float,
-         sigma_of_age: callable, first_s: float, step_s: float) -> tuple[int, int, float | None]:
-    truth_impact = _offset(nominal, *rng.normal(0.0, 60.0, 2))
+         sigma_of_age: Callable[[float], float], first_s: float, step_s: float
+         ) -> tuple[int, int, float | None]:
+    truth_impact = _offset(nominal, *rng.normal(0.0, TRUTH_SIGMA_KM, 2))
     steps = []
     for now in np.arange(LAUNCH_TIME + first_s, LAUNCH_TIME + flight_s + 200.0, step_s):
         if now >= LAUNCH_TIME + flight_s:
