@@ -38,3 +38,33 @@ def test_verify_missing_or_not_an_archive(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not sqlite at all" * 100)
     result = run("archive", "verify", str(junk))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_demo_archive_verifies_replays_and_catches_tampering(tmp_path: Path) -> None:
+    """Acceptance check 3 on a real demo archive (IRBM scenario through the servers, first 100 s)."""
+    import asyncio
+
+    from trilink.node.archive import read_records
+    from trilink.node.demo import DemoOptions, run_demo
+
+    options = DemoOptions(scenario="irbm-hokkaido", speed=None, archive_dir=tmp_path, stop_after_launch=100.0)
+    asyncio.run(run_demo(options))
+    path = tmp_path / "JPN.sqlite"
+    ok = run("archive", "verify", str(path))
+    assert ok.returncode == 0, ok
+    replay = run("archive", "replay", str(path))
+    assert replay.returncode == 0 and "chain intact" in replay.stdout, replay
+    records = [r for r in read_records(path) if r.kind == "report_received"]
+    assert records, "JPN received no partner reports"
+    target = records[len(records) // 2]
+    data = path.read_bytes()
+    at = data.find(target.blob)
+    assert at > 0
+    for offset in (at, at + len(target.blob) // 2, at + len(target.blob) - 1):
+        tampered = bytearray(data)
+        tampered[offset] ^= 0x20
+        copy = tmp_path / "tampered.sqlite"
+        copy.write_bytes(bytes(tampered))
+        bad = run("archive", "verify", str(copy))
+        assert bad.returncode == 1, bad
+        assert f"record {target.seq}" in bad.stdout, bad.stdout
