@@ -78,3 +78,20 @@ def test_catalogue_keys_and_errors() -> None:
     for spec in MISSILES.values():
         assert spec.reentry_ballistic_coefficient > 1_000 and spec.rv_rcs > 0 and spec.booster_rcs > 0
         assert all(s.spent_ballistic_coefficient > 0 and s.spent_rcs > 0 for s in spec.stages)
+
+
+def test_pull_up_extends_a_depressed_flight() -> None:
+    from trilink.physics.flight import BoostPlan, fly
+
+    kn23 = get_missile("kn-23")
+    plan = BoostPlan(R(60.0), R(8.0), kn23.total_burn_time)
+    ballistic = fly(kn23, R(39.1677), R(127.4817), plan, dense=False)
+    pulled = fly(kn23, R(39.1677), R(127.4817), plan, dense=False, pull_up=True)
+    assert pulled.apogee == pytest.approx(ballistic.apogee)
+    assert pulled.ground_range > ballistic.ground_range + 50e3
+    f = solve_flight(R(39.1677), R(127.4817), azimuth=R(60.0), ground_range=500e3, apogee=45e3,
+                     missile="kn-23", pull_up=True)
+    assert f.pull_up and f.separated == []
+    with pytest.raises(FlightError):
+        solve_flight(R(39.1677), R(127.4817), azimuth=R(60.0), ground_range=500e3, missile="hwasong-12",
+                     pull_up=True)

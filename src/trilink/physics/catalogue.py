@@ -67,6 +67,8 @@ class MissileSpec:
     """m, public claim of the maximum range (a sanity bound only)."""
     vertical_rise: float = 8.0
     """s of vertical flight before the pitch program starts."""
+    pitch_shape: float = 0.5
+    """Exponent of the pitch program: smaller pitches over faster (SRBMs flying depressed)."""
     boost_drag_coefficient: float = 0.3
     """C_D of the stack during boost (constant, assumed)."""
     separating_payload: bool = True
@@ -123,9 +125,10 @@ MISSILES: dict[str, MissileSpec] = {
     for m in (
         MissileSpec(
             key="kn-25", name="KN-25 (600 mm guided rocket)", category="SRBM", propellant="solid",
-            stages=(_stage(250.0, 34.0, 1_800.0, 600.0, 0.60, 2_500.0, 0.08),),
-            payload_mass=600.0, reentry_ballistic_coefficient=9_000.0,
-            booster_rcs=0.08, rv_rcs=0.05, max_range=400e3, vertical_rise=4.0, separating_payload=False,
+            stages=(_stage(265.0, 34.0, 2_050.0, 400.0, 0.60, 2_500.0, 0.08),),
+            payload_mass=550.0, reentry_ballistic_coefficient=12_000.0,
+            booster_rcs=0.08, rv_rcs=0.05, max_range=400e3, vertical_rise=2.0, separating_payload=False,
+            pitch_shape=0.3,
             aliases=("kn25",)),
         MissileSpec(
             key="kn-23", name="KN-23 (SRBM, depressed, pull-up)", category="SRBM", propellant="solid",
@@ -139,6 +142,13 @@ MISSILES: dict[str, MissileSpec] = {
             payload_mass=550.0, reentry_ballistic_coefficient=6_000.0,
             booster_rcs=1.5, rv_rcs=0.05, max_range=4_600e3, vertical_rise=8.0,
             aliases=("hwasong12", "hs-12", "kn-17")),
+        MissileSpec(
+            key="hwasong-14", name="Hwasong-14 (ICBM)", category="ICBM", propellant="liquid",
+            stages=(_stage(290.0, 150.0, 25_000.0, 2_300.0, 1.65, 700.0, 2.0),
+                    _stage(310.0, 130.0, 3_600.0, 450.0, 1.5, 500.0, 1.0)),
+            payload_mass=500.0, reentry_ballistic_coefficient=6_000.0,
+            booster_rcs=1.5, rv_rcs=0.05, max_range=10_000e3, vertical_rise=8.0,
+            aliases=("hwasong14", "hs-14", "kn-20")),
         MissileSpec(
             key="hwasong-15", name="Hwasong-15 (ICBM)", category="ICBM", propellant="liquid",
             stages=(_stage(290.0, 190.0, 52_000.0, 4_500.0, 2.4, 800.0, 3.0),
@@ -161,6 +171,14 @@ MISSILES: dict[str, MissileSpec] = {
             payload_mass=800.0, reentry_ballistic_coefficient=8_000.0,
             booster_rcs=2.5, rv_rcs=0.05, max_range=15_000e3, vertical_rise=6.0,
             aliases=("hwasong18", "hs-18")),
+        MissileSpec(
+            key="hwasong-19", name="Hwasong-19 (solid ICBM)", category="ICBM", propellant="solid",
+            stages=(_stage(270.0, 85.0, 42_000.0, 4_000.0, 2.2, 1_000.0, 3.0),
+                    _stage(285.0, 75.0, 14_000.0, 1_300.0, 2.0, 800.0, 1.8),
+                    _stage(290.0, 55.0, 3_000.0, 350.0, 1.6, 600.0, 0.9)),
+            payload_mass=800.0, reentry_ballistic_coefficient=8_000.0,
+            booster_rcs=3.0, rv_rcs=0.05, max_range=15_000e3, vertical_rise=6.0,
+            aliases=("hwasong19", "hs-19")),
     )
 }
 

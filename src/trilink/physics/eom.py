@@ -132,14 +132,17 @@ class BurnSegment:
     pitch_end_time: float
     pitch_final: float
     """Thrust elevation above the local horizontal at ``pitch_end_time``, rad."""
+    pitch_shape: float = 0.5
+    """Exponent of the pitch program (see ``thrust_direction``)."""
 
 
 def thrust_direction(seg: BurnSegment, t: float, x: float, y: float, z: float
                      ) -> tuple[float, float, float]:
     """Unit thrust vector: local vertical during the rise, then the pitch program.
 
-    The thrust elevation falls from 90° to the final pitch as the square root of the
-    elapsed fraction of the programmed burn: a quick pitch-over, then a slow approach
+    The thrust elevation falls from 90° to the final pitch as a power (``pitch_shape``,
+    0.5 by default, less for SRBMs) of the elapsed fraction of the programmed burn: a
+    quick pitch-over, then a slow approach
     to the final attitude, so the burnout flight-path angle stays close to the final
     pitch and depressed, standard and lofted paths are all reachable.
     """
@@ -147,7 +150,7 @@ def thrust_direction(seg: BurnSegment, t: float, x: float, y: float, z: float
     if seg.vertical:
         return ux, uy, uz
     frac = min(max((t - seg.pitch_start_time) / (seg.pitch_end_time - seg.pitch_start_time), 0.0), 1.0)
-    theta = 0.5 * math.pi - (0.5 * math.pi - seg.pitch_final) * math.sqrt(frac)
+    theta = 0.5 * math.pi - (0.5 * math.pi - seg.pitch_final) * frac**seg.pitch_shape
     nx, ny, nz = seg.plane_normal
     dx, dy, dz = ny * uz - nz * uy, nz * ux - nx * uz, nx * uy - ny * ux
     dn = math.sqrt(dx * dx + dy * dy + dz * dz)

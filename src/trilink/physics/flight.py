@@ -126,7 +126,7 @@ def _segments(missile: MissileSpec, plan: BoostPlan, normal: tuple[float, float,
         for a, b in itertools.pairwise(cuts):
             segs.append(eom.BurnSegment(a, b, mass - stage.mass_flow * (a - t), stage.mass_flow,
                                         stage.thrust, drag_area, b <= t_rise, normal,
-                                        t_rise, plan.cutoff, plan.pitch_final))
+                                        t_rise, plan.cutoff, plan.pitch_final, missile.pitch_shape))
         mass -= stage.mass_flow * (end - t)
         last = i == len(missile.stages) - 1
         ends.append(end)
@@ -161,6 +161,8 @@ def fly(missile: MissileSpec, site_lat: float, site_lon: float, plan: BoostPlan,
         sol = solve_ivp(eom.boost_rhs, (seg.t_start, seg.t_end), y, method="DOP853", rtol=rtol,
                         atol=ATOL, args=(seg,), dense_output=dense)
         y_end = sol.y[:, -1]
+        if eom.height(*y_end[:3]) < 0.0:
+            raise ValueError("the missile hit the ground during powered flight")
         pieces.append(_Piece(seg.t_start, seg.t_end, sol.sol if dense else None, y, y_end))
         y = y_end
         stage_end_states[seg.t_end] = y

@@ -134,7 +134,7 @@ class _Problem:
     pull_up: bool = False
 
 
-_PITCH_MIN, _PITCH_MAX = math.radians(0.5), math.radians(89.9)
+_PITCH_MIN, _PITCH_MAX = math.radians(-5.0), math.radians(89.9)
 
 
 def _bounds(p: _Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +193,18 @@ def _min_fraction(m: MissileSpec) -> float:
     return min(0.9, 2.5 * m.vertical_rise / m.total_burn_time)
 
 
-def _start(p: _Problem, cache: dict) -> np.ndarray:
+def _starts(p: _Problem, cache: dict):
+    """Initial (Δazimuth, pitch, cutoff fraction): the Kepler guess, then the best points of a coarse grid."""
+    first = _kepler_start(p, cache)
+    yield first
+    f_min = _min_fraction(p.missile)
+    grid = [np.array([0.0, math.radians(a), f]) for a in (2, 8, 18, 30, 50, 75)
+            for f in np.linspace(f_min, 1.0, 4)]
+    grid.sort(key=lambda g: float(np.linalg.norm(_residuals(_from_plan_x(p, g), p, cache)[::2])))
+    yield from grid[:2]
+
+
+def _kepler_start(p: _Problem, cache: dict) -> np.ndarray:
     """Initial (Δazimuth, pitch, cutoff fraction) from the Kepler ellipse and one full-energy flight."""
     psi = p.ground_range / MEAN_RADIUS
     speed, gamma, _e = kepler.ellipse_from_apogee(psi, p.apogee)
@@ -226,15 +237,23 @@ def _ideal_dv(m: MissileSpec, t: float) -> float:
     return total
 
 
-def _solve_apogee(p: _Problem) -> tuple[BoostPlan, str | None]:
-    """Shooting in (Δazimuth, pitch, cutoff) to apogee and aim point; returns a plan or a failure reason."""
+def _solve_apogee(p: _Problem, quick: bool = False) -> tuple[BoostPlan, str | None]:
+    """Shooting in (Δazimuth, pitch, cutoff) to apogee and aim point; returns a plan or a failure reason.
+
+    ``quick``: only from the Kepler start (when a pull-up attempt follows a failure).
+    """
     cache: dict = {}
-    u0 = _from_plan_x(p, _start(p, cache))
-    result = root(_residuals, u0, args=(p, cache), method="lm",
-                  options={"eps": 1e-6, "xtol": 1e-10, "ftol": 1e-12, "maxiter": 120})
-    x = _to_plan_x(p, result.x)
-    plan = BoostPlan(p.azimuth + x[0], x[1], x[2] * p.missile.total_burn_time)
-    return plan, _failure(p, _shoot(p, x, cache), x)
+    for x0 in _starts(p, cache):
+        # the Kepler guess can be poor (SRBMs whose burnout height is comparable to the apogee):
+        # then the solver restarts from the best points of a coarse grid
+        result = root(_residuals, _from_plan_x(p, x0), args=(p, cache), method="lm",
+                      options={"eps": 1e-6, "xtol": 1e-10, "ftol": 1e-12, "maxiter": 60})
+        x = _to_plan_x(p, result.x)
+        plan = BoostPlan(p.azimuth + x[0], x[1], x[2] * p.missile.total_burn_time)
+        reason = _failure(p, _shoot(p, x, cache), x)
+        if reason is None or quick:
+            break
+    return plan, reason
 
 
 def _failure(p: _Problem, shot: Shot | None, x: np.ndarray) -> str | None:
@@ -278,16 +297,36 @@ def _solve_lofted(p: _Problem) -> tuple[BoostPlan, str | None]:
     return plan, _failure(p, _shoot(p, x, cache), x)
 
 
-_CAPABILITY: dict[str, float] = {}
+@dataclass(frozen=True)
+class _Gauge:
+    speed: float
+    """Burnout speed of a full-energy flight at 40° final pitch, m/s."""
+    apogee: float
+    """Apogee of a full-energy flight at 85° final pitch, m."""
+    ground_range: float
+    """Longest range of full-energy flights at 25°, 35° and 45° final pitch, m."""
 
 
-def _capability_speed(m: MissileSpec) -> float:
-    """Burnout speed (m/s) of a full-energy flight with a 40° final pitch (cached): a capability gauge."""
-    if m.key not in _CAPABILITY:
-        shot = fly(m, 0.7, 2.2, BoostPlan(math.pi / 2, math.radians(40.0), m.total_burn_time),
-                   dense=False, rtol=_SEARCH_RTOL)
-        _CAPABILITY[m.key] = float(np.linalg.norm(shot.burnout_state[3:]))
-    return _CAPABILITY[m.key]
+_GAUGES: dict[str, _Gauge] = {}
+
+
+def _gauge(m: MissileSpec) -> _Gauge:
+    """Capability gauge of a missile (cached): a few full-energy eastward flights from 40° N."""
+    if m.key not in _GAUGES:
+        def shot(pitch_deg: float) -> Shot:
+            return fly(m, 0.7, 2.2, BoostPlan(math.pi / 2, math.radians(pitch_deg), m.total_burn_time),
+                       dense=False, rtol=_SEARCH_RTOL)
+        speed = float(np.linalg.norm(shot(40.0).burnout_state[3:]))
+        _GAUGES[m.key] = _Gauge(speed, shot(85.0).apogee, max(shot(p).ground_range for p in (25, 35, 45)))
+    return _GAUGES[m.key]
+
+
+def _within_gauge(m: MissileSpec, ground_range: float, apogee: float | None) -> bool:
+    """False when the request is clearly beyond the missile (margins cover azimuth and site effects)."""
+    g = _gauge(m)
+    if apogee is not None and apogee > 1.05 * g.apogee:
+        return False
+    return m.pull_up or ground_range <= 1.1 * g.ground_range
 
 
 def _candidates(named: MissileSpec | None, psi: float, apogee: float | None) -> list[MissileSpec]:
@@ -296,7 +335,8 @@ def _candidates(named: MissileSpec | None, psi: float, apogee: float | None) -> 
         return [named]
     need = kepler.ellipse_from_apogee(psi, apogee)[0] if apogee is not None else 0.0
     ranked = sorted(MISSILES.values(), key=lambda m: m.ideal_delta_v)
-    return [m for m in ranked if need < 1.15 * _capability_speed(m) + 300.0] or ranked[-1:]
+    return [m for m in ranked if need < 1.15 * _gauge(m).speed + 300.0
+            and _within_gauge(m, psi * MEAN_RADIUS, apogee)] or ranked[-1:]
 
 
 def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] | None = None,
@@ -332,12 +372,16 @@ def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] |
     target = apogee
     if target is None and not (profile_used == "lofted" and named is not None):
         target = _profile_apogee(profile_used, psi)
+    if named is not None and not _within_gauge(named, rng, target):
+        what = f"range {rng / 1e3:.0f} km" + (f" with apogee {target / 1e3:.0f} km" if target else "")
+        raise FlightError(f"{what} is beyond the {named.name.split(' (')[0]}'s capability")
     reasons = []
     for spec in _candidates(named, psi, target):
         for glide in ((True,) if pull_up else (False, True) if spec.pull_up else (False,)):
             problem = _Problem(spec, site_lat, site_lon, site_height, aim_lat, aim_lon, rng, az, target,
                                glide)
-            plan, reason = _solve_apogee(problem) if target is not None else _solve_lofted(problem)
+            quick = spec.pull_up and not glide and not pull_up
+            plan, reason = _solve_apogee(problem, quick) if target is not None else _solve_lofted(problem)
             if reason is None:
                 return _final(spec, plan, site_lat, site_lon, site_height, launch_time, profile_used,
                               glide)
