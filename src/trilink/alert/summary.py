@@ -4,6 +4,7 @@ from typing import Any
 
 from trilink.alert.decide import AlertDecision
 from trilink.alert.exposure import Exposure
+from trilink.alert.text import wordings
 from trilink.geo.zones import where
 from trilink.model.assessment import Assessment
 
@@ -40,3 +41,39 @@ def overflown_areas(exposure: Exposure | None) -> list[str]:
     if exposure is None:
         return []
     return sorted(a.area.name for a in exposure.areas if a.overflight is not None)
+
+
+def notice_fields(decision: AlertDecision) -> dict[str, Any]:
+    """The fields of a ``trilink.wire`` ``AlertNotice`` that come from a decision (the node adds
+    notice_id, origin, seq, issued_utc and releasable_to). Areas carry kind ``land``/``waters``/
+    ``overflight`` and their probability of impact (or 1.0 for overflight)."""
+    ex, a = decision.exposure, decision.assessment
+    areas = []
+    for item in decision.areas:
+        if not item.shelter:
+            continue
+        kind = "overflight" if item.reason == "overflight" else "land"
+        probability = 1.0 if item.reason == "overflight" else min(1.0, item.p_impact)
+        areas.append({"name": item.area.code or item.area.name, "nation": item.area.nation,
+                      "kind": kind, "probability": round(probability, 4)})
+    expected = None
+    if ex is not None and ex.overflight is not None:
+        expected = ex.overflight[0]
+    elif a is not None and a.impact is not None:
+        expected = a.impact.time
+    return {
+        "incident_id": decision.incident_id,
+        "msg_type": decision.msg_type.value,
+        "response": decision.response,
+        "track_ids": (decision.track_id,),
+        "areas": tuple(areas),
+        "exercise": decision.exercise,
+        "headline": wordings(decision)[-1].headline[:512],
+        "event": "Ballistic missile",
+        "instruction": wordings(decision)[-1].instruction[:512],
+        "impact_probability": None if ex is None else round(
+            min(1.0, ex.p_land + ex.p_territorial_sea + ex.p_eez), 4),
+        "expected_utc": expected,
+        "expires_utc": None if a is None or a.impact is None else a.impact.time + 3600.0,
+        "references": decision.references,
+    }
