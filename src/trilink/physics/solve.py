@@ -21,7 +21,8 @@ from trilink.geo.frames import ecef_to_geodetic
 from trilink.geo.geodesy import geodesic_direct, geodesic_inverse
 from trilink.geo.wgs84 import MEAN_RADIUS
 from trilink.physics import kepler
-from trilink.physics.catalogue import MISSILES, MissileSpec, UnknownMissileError, get_missile
+from trilink.physics.capability import candidates, within_gauge
+from trilink.physics.catalogue import MissileSpec, UnknownMissileError, get_missile
 from trilink.physics.flight import BoostPlan, Shot, fall, fly, to_trajectory
 from trilink.physics.trajectory import Trajectory
 
@@ -297,48 +298,6 @@ def _solve_lofted(p: _Problem) -> tuple[BoostPlan, str | None]:
     return plan, _failure(p, _shoot(p, x, cache), x)
 
 
-@dataclass(frozen=True)
-class _Gauge:
-    speed: float
-    """Burnout speed of a full-energy flight at 40° final pitch, m/s."""
-    apogee: float
-    """Apogee of a full-energy flight at 85° final pitch, m."""
-    ground_range: float
-    """Longest range of full-energy flights at 25°, 35° and 45° final pitch, m."""
-
-
-_GAUGES: dict[str, _Gauge] = {}
-
-
-def _gauge(m: MissileSpec) -> _Gauge:
-    """Capability gauge of a missile (cached): a few full-energy eastward flights from 40° N."""
-    if m.key not in _GAUGES:
-        def shot(pitch_deg: float) -> Shot:
-            return fly(m, 0.7, 2.2, BoostPlan(math.pi / 2, math.radians(pitch_deg), m.total_burn_time),
-                       dense=False, rtol=_SEARCH_RTOL)
-        speed = float(np.linalg.norm(shot(40.0).burnout_state[3:]))
-        _GAUGES[m.key] = _Gauge(speed, shot(85.0).apogee, max(shot(p).ground_range for p in (25, 35, 45)))
-    return _GAUGES[m.key]
-
-
-def _within_gauge(m: MissileSpec, ground_range: float, apogee: float | None) -> bool:
-    """False when the request is clearly beyond the missile (margins cover azimuth and site effects)."""
-    g = _gauge(m)
-    if apogee is not None and apogee > 1.05 * g.apogee:
-        return False
-    return m.pull_up or ground_range <= 1.1 * g.ground_range
-
-
-def _candidates(named: MissileSpec | None, psi: float, apogee: float | None) -> list[MissileSpec]:
-    """The named missile, or every catalogue missile not clearly too weak, smallest first."""
-    if named is not None:
-        return [named]
-    need = kepler.ellipse_from_apogee(psi, apogee)[0] if apogee is not None else 0.0
-    ranked = sorted(MISSILES.values(), key=lambda m: m.ideal_delta_v)
-    return [m for m in ranked if need < 1.15 * _gauge(m).speed + 300.0
-            and _within_gauge(m, psi * MEAN_RADIUS, apogee)] or ranked[-1:]
-
-
 def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] | None = None,
                  azimuth: float | None = None, ground_range: float | None = None,
                  apogee: float | None = None, profile: str | None = None,
@@ -372,11 +331,11 @@ def solve_flight(site_lat: float, site_lon: float, *, aim: tuple[float, float] |
     target = apogee
     if target is None and not (profile_used == "lofted" and named is not None):
         target = _profile_apogee(profile_used, psi)
-    if named is not None and not _within_gauge(named, rng, target):
+    if named is not None and not within_gauge(named, rng, target):
         what = f"range {rng / 1e3:.0f} km" + (f" with apogee {target / 1e3:.0f} km" if target else "")
         raise FlightError(f"{what} is beyond the {named.name.split(' (')[0]}'s capability")
     reasons = []
-    for spec in _candidates(named, psi, target):
+    for spec in candidates(named, psi, target):
         for glide in ((True,) if pull_up else (False, True) if spec.pull_up else (False,)):
             problem = _Problem(spec, site_lat, site_lon, site_height, aim_lat, aim_lon, rng, az, target,
                                glide)
