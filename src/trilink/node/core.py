@@ -125,8 +125,8 @@ class NodeCore:
         self.recent_received: deque[TrackReport] = deque(maxlen=settings.recent_reports)
 
     # ------------------------------------------------------------------ own sensors
-    def step(self, measurements: list[Measurement], now: float) -> StepResult:
-        """Track the new measurements, report what is due, and refuse nothing silently."""
+    def step(self, measurements: list[Measurement], now: float, *, fuse: bool = True) -> StepResult:
+        """Track the new measurements, report what is due, and fuse (unless ``fuse`` is False)."""
         result = StepResult()
         self.counters["measurements"] += len(measurements)
         if self._tracker is None:
@@ -150,7 +150,7 @@ class NodeCore:
             self._assessed_at.pop(track_id, None)
         self.tracks = current
         self._dirty = self._dirty or bool(self._pending)
-        if self._dirty:
+        if self._dirty and fuse:
             self._fuse(now, result)
         return result
 

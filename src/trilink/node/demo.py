@@ -47,6 +47,8 @@ class DemoOptions:
     sharing: bool = True
     archive_dir: Path | None = None
     tick: float = 1.0
+    fuse_interval: float = 2.0
+    """Each node fuses once every this many scenario seconds (fusion is the costliest step)."""
     report_interval: float = 2.0
     quiesce_timeout: float = 1.0
     stop_after_launch: float | None = None
@@ -144,7 +146,7 @@ def make_nodes(network: Any, options: DemoOptions, clock: SimClock,
             archive.append("meta", clock.now(), {"nation": nation, "network": network.name,
                                                  "sharing": options.sharing, "scenario": options.scenario})
         nodes[nation] = NodeService(core, clock, transport=transports.get(nation), archive=archive,
-                                    metrics=NodeMetrics(nation), tick=options.tick)
+                                    metrics=NodeMetrics(nation), tick=options.tick, fuse_on_arrival=False)
     return nodes
 
 
@@ -172,7 +174,7 @@ async def drive(run: DemoRun, clock: SimClock, on_tick: Callable[[DemoRun], None
     options = run.options
     wall0 = time.monotonic()
     delivery: dict[str, int] = {}
-    t = run.start
+    t = last_fused = run.start
     while t < run.end:
         t = min(t + options.tick, run.end)
         clock.advance_to(t)
@@ -181,8 +183,12 @@ async def drive(run: DemoRun, clock: SimClock, on_tick: Callable[[DemoRun], None
             await node.step(t)
         if options.sharing:
             await _quiesce(run.nodes, options.quiesce_timeout, delivery)
+        fuse = t - last_fused >= options.fuse_interval - 1e-9 or t >= run.end
+        if fuse:
+            last_fused = t
         for node in run.nodes.values():
-            node.fuse_now()
+            if fuse:
+                node.fuse_now()
             run.recorder.observe(node.nation, t, own_snapshots(node), fused_snapshots(node))
             if node.archive is not None:
                 node.archive.flush()

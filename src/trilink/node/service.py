@@ -56,10 +56,12 @@ class NodeService:
 
     def __init__(self, core: NodeCore, clock: Clock, *, transport: Transport | None = None,
                  archive: Archive | None = None, metrics: NodeMetrics | None = None,
-                 tick: float = 1.0) -> None:
+                 tick: float = 1.0, fuse_on_arrival: bool = True) -> None:
         self.core, self.clock, self.transport, self.archive = core, clock, transport, archive
         self.metrics = metrics or NodeMetrics(core.nation)
         self.tick = tick
+        self.fuse_on_arrival = fuse_on_arrival
+        """False: fuse only when ``fuse_now`` is called (a driver that fuses once per tick)."""
         self.nation = core.nation
         self._queue: list[tuple[float, int, Measurement]] = []
         self._order = itertools.count()
@@ -101,7 +103,7 @@ class NodeService:
         now = self.clock.now() if now is None else now
         measurements = self._due(now)
         began = time.perf_counter()
-        result = self.core.step(measurements, now)
+        result = self.core.step(measurements, now, fuse=self.fuse_on_arrival)
         self.metrics.step_seconds.observe(time.perf_counter() - began)
         self.metrics.measurements.inc(len(measurements))
         self._record(result.entries)
@@ -138,7 +140,7 @@ class NodeService:
         self.metrics.reports_received.labels(self.nation, report.origin).inc()
         self.metrics.report_latency.observe(max(0.0, self.clock.now() - report.issued_utc))
         self._since_fuse.append(report.state.t_utc)
-        if self._fuse_task is None or self._fuse_task.done():
+        if self.fuse_on_arrival and (self._fuse_task is None or self._fuse_task.done()):
             self._fuse_task = asyncio.get_running_loop().create_task(self._fuse_soon())
 
     async def _fuse_soon(self) -> None:
