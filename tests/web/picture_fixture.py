@@ -70,3 +70,34 @@ class StaticView:
 
     def cap_document(self, identifier: str) -> str | None:
         return None
+
+
+@dataclass
+class MovingView(StaticView):
+    """``n`` missiles flying east, each step moving every one and appending to its trail."""
+
+    n: int = 100
+    trails: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i in range(self.n):
+            self.tracks[f"JPN-F{i}"] = (36.0 + 0.06 * i, 125.0)
+            self.trails[f"JPN-F{i}"] = []
+
+    def step(self, dt: float = 0.5) -> None:
+        self.clock += dt
+        for track_id, (lat, lon) in self.tracks.items():
+            lon += 0.02
+            self.tracks[track_id] = (lat, lon)
+            self.trails[track_id].append((self.clock, math.radians(lat), math.radians(lon), 300e3))
+        self.version += 1
+
+    def picture_features(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for track_id, (lat, lon) in sorted(self.tracks.items()):
+            pos = geodetic_to_ecef(math.radians(lat), math.radians(lon), 300e3)
+            trail = np.array(self.trails[track_id]) if len(self.trails[track_id]) >= 2 else None
+            out += track_features(track_id=track_id, time=self.clock, position_ecef=pos,
+                                  assessment=assessment_for(track_id, 40.0, 140.0, self.clock),
+                                  trail=trail, contributors=["KOR", "USA"])
+        return out

@@ -38,7 +38,7 @@ def _ring(lats: np.ndarray, lons: np.ndarray) -> list[list[float]]:
 def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
                    velocity_ecef: np.ndarray | None = None,
                    assessment: Assessment | None = None, impact: ImpactEstimate | None = None,
-                   trail: np.ndarray | None = None,
+                   trail: np.ndarray | None = None, trail_start: int = 0,
                    contributors: Sequence[str] = (), disagreement: str | None = None,
                    overflight: Sequence[np.ndarray] = (), status: str = "active",
                    phase: str | None = None, missile_class: str | None = None,
@@ -46,7 +46,8 @@ def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
     """All features of one track.
 
     ``impact`` stands in for the assessment's impact when the track has no assessment of its
-    own (e.g. the partners' fused prediction); ``trail``: (K, 4) [t, lat, lon, h];
+    own (e.g. the partners' fused prediction); ``trail``: (K, 4) [t, lat, lon, h] whose first
+    point is the ``trail_start``-th ever recorded (trail features are chunked by index);
     ``overflight``: runs of (M, 2) [lat, lon] over land.
     """
     lat, lon, height = ecef_to_geodetic(np.asarray(position_ecef, dtype=float))
@@ -84,10 +85,7 @@ def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
                                           "coordinates": _ring(ahead[:, 1], ahead[:, 2])},
                              "properties": {"kind": "ground_track", "track_id": track_id}})
     if trail is not None and len(trail) >= 2:
-        features.append({"type": "Feature", "id": f"trail:{track_id}",
-                         "geometry": {"type": "LineString", "coordinates": _ring(trail[:, 1], trail[:, 2])},
-                         "properties": {"kind": "trail", "track_id": track_id,
-                                        "alts_km": [_round(h / 1000.0, 1) for h in trail[:, 3]]}})
+        features += _trail_features(track_id, trail, trail_start)
     runs = [run for run in overflight if len(run) >= 2]
     if runs:
         features.append({"type": "Feature", "id": f"overflight:{track_id}",
@@ -97,6 +95,22 @@ def track_features(*, track_id: str, time: float, position_ecef: np.ndarray,
     features.insert(0, {"type": "Feature", "id": f"track:{track_id}",
                         "geometry": _point(float(lat), float(lon)), "properties": props})
     return features
+
+
+TRAIL_CHUNK = 16
+"""Trail points per feature: a growing trail changes only its last chunk, so deltas stay small."""
+
+
+def _trail_features(track_id: str, trail: np.ndarray, start: int = 0) -> list[dict[str, Any]]:
+    """Chunks of the trail; ``start`` (a multiple of TRAIL_CHUNK) is the index of its first point ever."""
+    out = []
+    for k, first in enumerate(range(0, len(trail) - 1, TRAIL_CHUNK), start=start // TRAIL_CHUNK):
+        part = trail[first:first + TRAIL_CHUNK + 1]          # overlap one point: no gaps
+        out.append({"type": "Feature", "id": f"trail:{track_id}:{k}",
+                    "geometry": {"type": "LineString", "coordinates": _ring(part[:, 1], part[:, 2])},
+                    "properties": {"kind": "trail", "track_id": track_id,
+                                   "alts_km": [_round(h / 1000.0, 1) for h in part[:, 3]]}})
+    return out
 
 
 def _impact_features(track_id: str, impact: ImpactEstimate) -> list[dict[str, Any]]:

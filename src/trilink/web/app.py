@@ -23,6 +23,43 @@ STATIC_DIR = Path(__file__).parent / "static"
 FRONTEND_DIR = Path(__file__).parent / "frontend"
 VENDOR_PACKAGES = ("leaflet", "topojson-client", "world-atlas")
 _json = msgspec.json.Encoder()
+NOT_FOUND = {404: {"description": "Not found", "content": {"application/json": {
+    "schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}}}
+_OBJECT = {"type": "object"}
+_FEATURES = {"type": "object", "required": ["type", "features"],
+             "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}}
+
+
+def documented(media_type: str, schema: dict[str, Any], *, not_found: bool = False) -> dict[int | str, Any]:
+    """OpenAPI ``responses`` for a route returning ``media_type`` bodies of ``schema``."""
+    responses: dict[int | str, Any] = {200: {"content": {media_type: {"schema": schema}}}}
+    if not_found:
+        responses.update(NOT_FOUND)
+    return responses
+
+
+class JSONBytes(Response):
+    """JSON encoded by msgspec (documented as application/json)."""
+
+    media_type = "application/json"
+
+
+class GeoJSON(Response):
+    """GeoJSON (RFC 7946)."""
+
+    media_type = "application/geo+json"
+
+
+class AtomXML(Response):
+    """An Atom feed."""
+
+    media_type = "application/atom+xml"
+
+
+class CapXML(Response):
+    """A CAP 1.2 document."""
+
+    media_type = "application/cap+xml"
 
 
 class ReplaySource(Protocol):
@@ -84,46 +121,54 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
     def metrics() -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/api/picture", summary="The fused picture as a GeoJSON FeatureCollection")
+    @app.get("/api/picture", summary="The fused picture as a GeoJSON FeatureCollection",
+             response_class=GeoJSON,
+             responses=documented("application/geo+json", _FEATURES))
     def picture() -> Response:
         body = {"type": "FeatureCollection", "features": view.picture_features(),
                 "meta": {"nation": view.nation, "exercise": view.exercise, "time": view.now(),
                          "version": view.picture_version()}}
-        return Response(_json.encode(body), media_type="application/geo+json")
+        return GeoJSON(_json.encode(body))
 
-    @app.get("/api/tracks/{track_id}", summary="History and assessment timeline of one track")
+    @app.get("/api/tracks/{track_id}", summary="History and assessment timeline of one track",
+             response_class=JSONBytes, responses=documented("application/json", _OBJECT, not_found=True))
     def track(track_id: str) -> Response:
         detail = view.track_detail(track_id)
         if detail is None:
             raise HTTPException(status_code=404, detail=f"no track {track_id!r}")
-        return Response(_json.encode(detail), media_type="application/json")
+        return JSONBytes(_json.encode(detail))
 
-    @app.get("/api/alerts", summary="Active alerts and their history")
+    @app.get("/api/alerts", summary="Active alerts and their history", response_class=JSONBytes,
+             responses=documented("application/json", _OBJECT))
     def alerts() -> Response:
-        return Response(_json.encode(view.alerts()), media_type="application/json")
+        return JSONBytes(_json.encode(view.alerts()))
 
-    @app.get("/api/status", summary="Node, partners, link health and counters")
+    @app.get("/api/status", summary="Node, partners, link health and counters", response_class=JSONBytes,
+             responses=documented("application/json", _OBJECT))
     def status() -> Response:
-        return Response(_json.encode(view.status()), media_type="application/json")
+        return JSONBytes(_json.encode(view.status()))
 
-    @app.get("/api/basemap", summary="First-level areas and EEZ outlines (GeoJSON)")
+    @app.get("/api/basemap", summary="First-level areas and EEZ outlines (GeoJSON)", response_class=GeoJSON,
+             responses=documented("application/geo+json", _FEATURES))
     def basemap() -> Response:
         data = view.basemap() or {"type": "FeatureCollection", "features": []}
-        return Response(_json.encode(data), media_type="application/geo+json")
+        return GeoJSON(_json.encode(data))
 
-    @app.get("/cap/alerts.atom", summary="Atom feed of active CAP alerts")
+    @app.get("/cap/alerts.atom", summary="Atom feed of active CAP alerts", response_class=AtomXML,
+             responses=documented("application/atom+xml", {"type": "string"}, not_found=True))
     def cap_feed() -> Response:
         feed = view.cap_feed()
         if feed is None:
             raise HTTPException(status_code=404, detail="this node issues no CAP alerts")
-        return Response(feed, media_type="application/atom+xml")
+        return AtomXML(feed)
 
-    @app.get("/cap/{identifier}.xml", summary="One CAP 1.2 document")
+    @app.get("/cap/{identifier}.xml", summary="One CAP 1.2 document", response_class=CapXML,
+             responses=documented("application/cap+xml", {"type": "string"}, not_found=True))
     def cap_document(identifier: str) -> Response:
         doc = view.cap_document(identifier)
         if doc is None:
             raise HTTPException(status_code=404, detail=f"no CAP document {identifier!r}")
-        return Response(doc, media_type="application/cap+xml")
+        return CapXML(doc)
 
     @app.get("/api/replay/range", summary="Time range of the archive under replay")
     def replay_range() -> dict[str, Any]:
@@ -132,11 +177,12 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
         start, end = replay.time_range()
         return {"available": True, "start": start, "end": end}
 
-    @app.get("/api/replay/picture", summary="The picture at a time of the archive under replay")
+    @app.get("/api/replay/picture", summary="The picture at a time of the archive under replay",
+             response_class=JSONBytes, responses=documented("application/json", _OBJECT, not_found=True))
     def replay_picture(t: float = Query(..., description="UTC epoch seconds")) -> Response:
         if replay is None:
             raise HTTPException(status_code=404, detail="no archive under replay")
-        return Response(_json.encode(replay.picture_at(t)), media_type="application/json")
+        return JSONBytes(_json.encode(replay.picture_at(t)))
 
     @app.websocket("/ws")
     async def picture_stream(websocket: WebSocket) -> None:
@@ -170,7 +216,7 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
                     message["meta"] = current_meta
                     sent_meta = meta_blob
                 await websocket.send_text(_json.encode(message).decode())
-        except (WebSocketDisconnect, RuntimeError):
-            return
+        except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
+            return  # client gone, or the server is shutting down
 
     return app

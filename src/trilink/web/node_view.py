@@ -14,7 +14,7 @@ import numpy as np
 
 from trilink.geo.ellipse import ellipse_from_covariance
 from trilink.geo.frames import ecef_to_geodetic
-from trilink.interop.geojson import sensor_features, track_features
+from trilink.interop.geojson import TRAIL_CHUNK, sensor_features, track_features
 from trilink.model.assessment import ImpactEstimate
 from trilink.node.service import NodeService
 
@@ -33,7 +33,8 @@ class ServiceView:
         self.exercise = bool(service.core.exercise)
         self._alerts = alerts
         self._basemap = basemap
-        self._trails: dict[str, deque[tuple[float, float, float, float]]] = {}
+        self._trails: dict[str, list[tuple[float, float, float, float]]] = {}
+        self._trail_start: dict[str, int] = {}
         self._timeline: dict[str, deque[dict[str, Any]]] = {}
         self._features_version = -1
         self._features: list[dict[str, Any]] = []
@@ -51,10 +52,13 @@ class ServiceView:
             if str(track.status) == "dropped":
                 continue
             alive.add(track.fused_id)
-            trail = self._trails.setdefault(track.fused_id, deque(maxlen=TRAIL_POINTS))
+            trail = self._trails.setdefault(track.fused_id, [])
             if not trail or track.time - trail[-1][0] >= TRAIL_SPACING_S:
                 lat, lon, height = ecef_to_geodetic(track.state[:3])
                 trail.append((float(track.time), float(lat), float(lon), float(height)))
+                if len(trail) > TRAIL_POINTS:           # drop whole chunks so chunk ids stay put
+                    del trail[:TRAIL_CHUNK]
+                    self._trail_start[track.fused_id] = self._trail_start.get(track.fused_id, 0) + TRAIL_CHUNK
             assessment = track.assessment
             if assessment is not None:
                 timeline = self._timeline.setdefault(track.fused_id, deque(maxlen=TIMELINE_POINTS))
@@ -63,6 +67,7 @@ class ServiceView:
         for gone in set(self._trails) - alive:
             # keep history for the detail endpoint a while; trails of dropped tracks leave the map
             self._trails.pop(gone, None)
+            self._trail_start.pop(gone, None)
 
     # ------------------------------------------------------------------ NodeView
     def now(self) -> float:
@@ -90,6 +95,7 @@ class ServiceView:
                     velocity_ecef=track.state[3:], assessment=track.assessment,
                     impact=_fused_impact(track),
                     trail=np.array(trail) if trail and len(trail) >= 2 else None,
+                    trail_start=self._trail_start.get(track.fused_id, 0),
                     contributors=sorted(track.nations), disagreement=_disagreement_text(track),
                     status=str(track.status), phase=str(track.phase),
                     missile_class=str(track.missile_class), exercise=self.exercise)
