@@ -43,6 +43,10 @@ FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
 #: Reports delivered per second over each phase (first send to last delivery).
 DELIVERED_PER_S: dict[tuple[str, int], float] = {}
+#: When the KOR node's publish was acknowledged (in the publisher process).
+STORED_NS: dict[str, int] = {}
+#: CPU ms per report in the KOR node, the servers' host process (couriers) and the JPN node.
+CPU_MS_PER_REPORT: dict[tuple[str, int], tuple[float, float, float]] = {}
 
 
 # ---------------------------------------------------------------- the two node processes
@@ -56,6 +60,7 @@ async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, pr
 
         async def send(data: bytes, msg_id: str) -> None:
             await transport.publish(data, msg_id=msg_id, recipients=["JPN", "USA"])
+            STORED_NS[msg_id] = time.monotonic_ns()
     else:
         nc = await connect_nats(access.client_url, access.courier_user, access.courier_password, name="raw")
 
@@ -135,12 +140,13 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
 # ---------------------------------------------------------------- orchestration
 def _role(args: list[str]) -> None:
     role, mode, directory, key, *rest = args
+    cpu = time.process_time()
     if role == "_publish":
         rate, n, prefix = int(rest[0]), int(rest[1]), rest[2]
         result = asyncio.run(publisher(mode, Path(directory), Path(key), rate, n, prefix))
     else:
         result = asyncio.run(receiver(mode, Path(directory), Path(key), int(rest[0]), rest[1]))
-    print(json.dumps(result), flush=True)
+    print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS}), flush=True)
 
 
 async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefix: str) -> np.ndarray:
@@ -152,11 +158,19 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefi
     line = await asyncio.wait_for(recv.stdout.readline(), 60)
     if line.strip() != b"ready":
         raise RuntimeError(f"receiver did not start: {line!r}")
+    cpu = time.process_time()
     pub = await asyncio.create_subprocess_exec(*me, "_publish", mode, str(directory), str(key), str(rate),
                                                str(n), prefix, stdout=subprocess.PIPE)
     pub_out, _ = await asyncio.wait_for(pub.communicate(), 300)
     recv_out, _ = await asyncio.wait_for(recv.communicate(), 300)
-    sent, got = json.loads(pub_out.splitlines()[-1]), json.loads(recv_out.splitlines()[-1])
+    pub_result, recv_result = json.loads(pub_out.splitlines()[-1]), json.loads(recv_out.splitlines()[-1])
+    sent, got = pub_result["times"], recv_result["times"]
+    stored = [(pub_result["stored"][k] - sent[k]) / 1e6 for k in sent if k in pub_result["stored"]]
+    if stored:
+        print(f"  ({mode} {rate}/s: KOR publish acknowledged p50 {np.percentile(stored, 50):.2f} ms, "
+              f"p99 {np.percentile(stored, 99):.2f} ms after the send time)", flush=True)
+    CPU_MS_PER_REPORT[(mode, rate)] = tuple(1000.0 * c / n for c in (
+        pub_result["cpu_s"], time.process_time() - cpu, recv_result["cpu_s"]))
     span_s = (max(got.values(), default=0) - min(sent.values())) / 1e9
     DELIVERED_PER_S[(mode, rate)] = len(got) / span_s if span_s > 0 else 0.0
     return np.array([(got[k] - sent[k]) / 1e6 if k in got else np.nan for k in sent])
@@ -196,9 +210,10 @@ def main() -> None:
     rows = []
     for (mode, rate), lat in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0] != "share")):
         label = "share (JetStream + courier)" if mode == "share" else "raw core NATS (floor)"
+        cpu = " / ".join(f"{c:.2f}" for c in CPU_MS_PER_REPORT[(mode, rate)])
         rows.append(f"| {rate:,} | {label} | {len(lat):,} | {_lost(lat)} | "
                     f"{DELIVERED_PER_S[(mode, rate)]:,.0f} | {_p(lat, 50):.2f} | "
-                    f"{_p(lat, 99):.2f} | {_p(lat, 100):.2f} |")
+                    f"{_p(lat, 99):.2f} | {_p(lat, 100):.2f} | {cpu} |")
     share_p99, raw_p99 = _p(results[("share", 1000)], 99), _p(results[("raw", 1000)], 99)
     share_rate = DELIVERED_PER_S[("share", 1000)]
     if share_p99 <= TARGET_P99_MS:
@@ -223,9 +238,12 @@ into KOR's outbox, courier to JPN's inbox (ack), durable consumer; *raw* = the s
 by core NATS publish over the same accounts and links (no acknowledgement, no durability: the
 floor).
 
-| reports/s | path | reports | lost | delivered/s | p50 ms | p99 ms | max ms |
-|---:|---|---:|---:|---:|---:|---:|---:|
+| reports/s | path | reports | lost | delivered/s | p50 ms | p99 ms | max ms | CPU ms/report ¹ |
+|---:|---|---:|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
+
+¹ CPU time per report in the KOR node / the process running the couriers / the JPN node
+(the servers' own CPU is not counted).
 
 Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict}.
 At 100 reports/s the acknowledged, durable path adds
