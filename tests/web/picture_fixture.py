@@ -71,6 +71,9 @@ class StaticView:
     def cap_document(self, identifier: str) -> str | None:
         return None
 
+    def cot_xml(self) -> bytes:
+        return b"<events />"
+
 
 @dataclass
 class MovingView(StaticView):

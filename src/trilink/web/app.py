@@ -56,6 +56,12 @@ class AtomXML(Response):
     media_type = "application/atom+xml"
 
 
+class CotXML(Response):
+    """Cursor-on-Target events."""
+
+    media_type = "application/xml"
+
+
 class CapXML(Response):
     """A CAP 1.2 document."""
 
@@ -169,6 +175,11 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
         if doc is None:
             raise HTTPException(status_code=404, detail=f"no CAP document {identifier!r}")
         return CapXML(doc)
+
+    @app.get("/api/export/cot.xml", summary="The picture as Cursor-on-Target events (TAK)",
+             response_class=CotXML, responses=documented("application/xml", {"type": "string"}))
+    def export_cot() -> Response:
+        return CotXML(view.cot_xml())
 
     @app.get("/api/replay/range", summary="Time range of the archive under replay")
     def replay_range() -> dict[str, Any]:

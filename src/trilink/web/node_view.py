@@ -14,6 +14,7 @@ import numpy as np
 
 from trilink.geo.ellipse import ellipse_from_covariance
 from trilink.geo.frames import ecef_to_geodetic
+from trilink.interop.cot import to_xml, track_events
 from trilink.interop.geojson import TRAIL_CHUNK, sensor_features, track_features
 from trilink.model.assessment import ImpactEstimate
 from trilink.node.service import NodeService
@@ -146,6 +147,21 @@ class ServiceView:
     def basemap(self) -> dict[str, Any] | None:
         """First-level areas and EEZ outlines, when the geography is available."""
         return self._basemap() if callable(self._basemap) else self._basemap
+
+    def cot_xml(self) -> bytes:
+        """Cursor-on-Target events of every live fused track."""
+        picture = self.service.core.picture
+        events = []
+        if picture is not None:
+            now = self.now()
+            for track in picture.tracks:
+                if str(track.status) == "dropped":
+                    continue
+                events += track_events(nation=self.nation, track_id=track.fused_id, now=now,
+                                       state=track.state, covariance=track.covariance,
+                                       assessment=track.assessment, contributors=sorted(track.nations),
+                                       exercise=self.exercise)
+        return to_xml(events) if events else b'<?xml version="1.0" encoding="utf-8"?>\n<events />'
 
     def cap_feed(self) -> str | None:
         """No CAP feed until the alert engine is attached."""

@@ -39,3 +39,6 @@ class NodeView(Protocol):
 
     def cap_document(self, identifier: str) -> str | None:
         """One CAP document (XML) by identifier."""
+
+    def cot_xml(self) -> bytes:
+        """The picture as Cursor-on-Target events for TAK (``<events>`` of ``<event>``)."""
