@@ -138,7 +138,7 @@ MISSILES: dict[str, MissileSpec] = {
             pull_up=True, lift_to_drag=3.0, aliases=("kn23", "hwasong-11ga")),
         MissileSpec(
             key="hwasong-12", name="Hwasong-12 (IRBM)", category="IRBM", propellant="liquid",
-            stages=(_stage(300.0, 105.0, 22_300.0, 2_150.0, 1.65, 700.0, 2.0),),
+            stages=(_stage(300.0, 95.0, 22_300.0, 2_150.0, 1.65, 700.0, 2.0),),
             payload_mass=550.0, reentry_ballistic_coefficient=6_000.0,
             booster_rcs=1.5, rv_rcs=0.05, max_range=4_600e3, vertical_rise=8.0,
             aliases=("hwasong12", "hs-12", "kn-17")),
