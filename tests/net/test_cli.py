@@ -54,3 +54,14 @@ def test_net_up_runs_until_sigterm(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(10)
+
+
+def test_net_up_refuses_another_networks_directory(tmp_path: Path) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text('name = "other"\n[[nation]]\ncode = "USA"\n[[nation]]\ncode = "JPN"\n', encoding="utf-8")
+    made = subprocess.run([*TRILINK, "net", "config", str(other), "--out", str(tmp_path / "d")],
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    result = subprocess.run([*TRILINK, "net", "up", "--dir", str(tmp_path / "d")], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and "holds a deployment of the network 'other'" in result.stderr

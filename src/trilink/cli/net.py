@@ -51,8 +51,8 @@ def net_config(
 
 def net_up(
     network: Annotated[Path | None, typer.Argument(help="Network TOML (default: built-in)")] = None,
-    directory: Annotated[Path | None, typer.Option("--dir", help="Deployment directory "
-                                                   "(generated there if absent; default: a new one)")] = None,
+    directory: Annotated[Path | None, typer.Option(
+        "--dir", help="Deployment directory (generated there if absent; default: ./trilink-net)")] = None,
 ) -> None:
     """Run the servers and couriers until interrupted."""
     net = _network(network)
@@ -64,8 +64,15 @@ def net_up(
 
 
 async def _up(network: NetworkConfig, directory: Path) -> None:
+    from trilink.net.deploy import ACCESS_FILE, read_deployment
     from trilink.net.running import start_network
     from trilink.net.server import ServerError
+
+    if (directory / ACCESS_FILE).exists():
+        existing = read_deployment(directory).name
+        if existing != network.name:
+            raise UserError(f"{directory} holds a deployment of the network {existing!r}, not "
+                            f"{network.name!r}: use another --dir or remove it")
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
