@@ -15,6 +15,7 @@ LAND = {
     "Oshima-Oshima": ((41.510, 139.367), "JPN", "JP-01"),
     "Okushiri": ((42.149, 139.467), "JPN", "JP-01"),
     "Cape Tappi": ((41.258, 140.343), "JPN", "JP-02"),
+    "Hegurajima": ((37.851, 136.919), "JPN", "JP-17"),
     "Ulleungdo": ((37.50, 130.87), "KOR", "KR-47"),
     # cities and islands
     "Tokyo": ((35.681, 139.767), "JPN", "JP-13"),
@@ -67,15 +68,14 @@ def test_sea_points(name: str) -> None:
     assert answer.eez_of == eez, answer
 
 
-def test_hegurajima_is_in_japans_eez() -> None:
+def test_hegurajima_an_islet_natural_earth_omits_is_japanese_land_with_its_own_sea() -> None:
+    # 0.9 km², absent from Natural Earth 10 m; present in GSHHG full resolution (geo/islets.py)
     answer = where(math.radians(37.851), math.radians(136.919))
-    assert answer.eez_of == "JPN" or answer.country == "JPN"
-
-
-@pytest.mark.xfail(strict=True, reason="Natural Earth 10 m omits Hegurajima (about 1 km²): docs/geography.md")
-def test_hegurajima_is_japanese_land() -> None:
-    answer = where(math.radians(37.851), math.radians(136.919))
-    assert answer.country == "JPN" and answer.area is not None and answer.area.code == "JP-17"
+    assert answer.country == "JPN" and answer.on_land
+    assert answer.area is not None and answer.area.code == "JP-17"  # Ishikawa
+    # and it has a territorial sea of its own, 40+ km from the Noto peninsula
+    nearby = where(math.radians(37.851 + 0.1), math.radians(136.919))
+    assert nearby.territorial_sea_of == "JPN"
 
 
 def test_json_contract_shape() -> None:

