@@ -4,7 +4,7 @@
   USA's reports);
 - 60 s after burnout, JPN's fused impact prediction is closer to the truth than JPN's own,
   averaged over the seeds (≥ 20 with TRILINK_FULL=1; a reduced real run by default).
-The runs stop 240 s after launch: both checks are decided in the early flight.
+The runs stop 200 s after launch: both checks are decided in the early flight.
 """
 
 import asyncio
@@ -26,7 +26,7 @@ def one_run(seed: int) -> dict:
     warhead = next(o.id for o in scenario.objects.values() if o.kind == "warhead")
     jpn_first = min((m.time for m in simulation.measurements
                      if m.nation == "JPN" and simulation.truth.get(m.id) == warhead), default=math.inf)
-    options = DemoOptions(scenario="irbm-hokkaido", speed=None, sharing=True, stop_after_launch=240.0)
+    options = DemoOptions(scenario="irbm-hokkaido", speed=None, sharing=True, stop_after_launch=200.0)
     run = asyncio.run(run_demo(options, scenario=scenario, simulation=simulation))
     summary = run.recorder.result()
     jpn = summary["missiles"][0]["nodes"]["JPN"]

@@ -95,8 +95,21 @@ async def _run(options: "object", *, headless: bool) -> dict:
         else:
             log_progress(run)
 
-    def ready(_run: object) -> None:
+    servers: dict[str, object] = {}
+    background: list[asyncio.Task[None]] = []
+
+    async def start_pages(run: object) -> None:
+        try:
+            from trilink.web.live import serve_nodes
+
+            servers.update(await serve_nodes(run.nodes))
+            run.pages.update({nation: server.url for nation, server in servers.items()})
+        except Exception as exc:        # the demo runs on without its pages
+            console.print(f"web pages not served: {type(exc).__name__}: {exc}")
+
+    def ready(run: object) -> None:
         if live is not None:
+            background.append(loop.create_task(start_pages(run)))
             live.start()
 
     inner = asyncio.create_task(run_demo(options, scenario=scenario, on_tick=on_tick, on_ready=ready))
@@ -113,6 +126,9 @@ async def _run(options: "object", *, headless: bool) -> dict:
     finally:
         if live is not None:
             live.stop()
+        for server in servers.values():
+            with contextlib.suppress(Exception):
+                await server.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)

@@ -37,12 +37,14 @@ class NodeSettings:
     """Each confirmed track is reported at least this often, and at once when it is new or changes
     status (confirmed / coasting / deleted) or phase (boost / midcourse / re-entry). Own tracks enter
     the fused picture at the same cadence (fusing every tracker step would double the cost)."""
-    assess_min_interval: float = 10.0
-    assess_max_interval: float = 120.0
-    assess_fraction: float = 0.1
+    assess_min_interval: float = 5.0
+    assess_max_interval: float = 60.0
+    assess_fraction: float = 0.05
     """A track is re-assessed (impact prediction through the full propagator, the costly part) every
     ``assess_fraction`` × time-to-impact, within [min, max] seconds, and at once on a significant
     change; reports in between carry the latest assessment with a fresh state."""
+    max_assessments_per_step: int | None = None
+    """Cap on assessments in one step (the most overdue first wait for the next step); None: no cap."""
     assess: bool = True
     """False: reports carry the state only (no launch/impact assessment); for latency benchmarks."""
     sharing: bool = True
@@ -113,6 +115,7 @@ class NodeCore:
         self.tracks: dict[str, Track] = {}
         self.assessments: dict[str, Assessment] = {}
         self._assessed_at: dict[str, float] = {}
+        self._budget: int | None = None
         self._pending: list[SourceTrack] = []
         self.picture: Any = None
         self.picture_version = 0
@@ -128,6 +131,7 @@ class NodeCore:
     def step(self, measurements: list[Measurement], now: float, *, fuse: bool = True) -> StepResult:
         """Track the new measurements, report what is due, and fuse (unless ``fuse`` is False)."""
         result = StepResult()
+        self._budget = self.settings.max_assessments_per_step
         self.counters["measurements"] += len(measurements)
         if self._tracker is None:
             self._tracker = stages.make_tracker(self.network, self.nation)
@@ -199,6 +203,10 @@ class NodeCore:
                            max(cfg.assess_min_interval, cfg.assess_fraction * last.time_to_impact))
         if not (tried is None or significant or now - tried >= interval):
             return last
+        if self._budget is not None:
+            if self._budget <= 0:
+                return last
+            self._budget -= 1
         self._assessed_at[track.track_id] = now
         assessment = stages.assess(track, now)
         self.counters["assessments"] += 1

@@ -61,7 +61,10 @@ def live_view(run: DemoRun) -> Panel:
     title = (f"trilink demo — {run.options.scenario} — {'sharing' if run.options.sharing else 'NO sharing'}"
              f" — scenario T+{run.now - run.start:.0f} s ({run.progress * 100:.0f} %), wall {wall:.0f} s"
              f" — EXERCISE")
-    return Panel(Group(nations_table(run), missiles_table(run)), title=title)
+    parts: list[Any] = [nations_table(run), missiles_table(run)]
+    if run.pages:
+        parts.append("pages: " + "   ".join(f"{n} {url}" for n, url in run.pages.items()))
+    return Panel(Group(*parts), title=title)
 
 
 def summary_table(summary: dict[str, Any]) -> Table:

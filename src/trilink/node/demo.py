@@ -50,6 +50,8 @@ class DemoOptions:
     fuse_interval: float = 2.0
     """Each node fuses once every this many scenario seconds (fusion is the costliest step)."""
     report_interval: float = 2.0
+    max_assessments_per_step: int | None = 2
+    """Per node and tick; keeps the demo's pace on 2 cores (assessment costs 0.1-0.2 s per track)."""
     quiesce_timeout: float = 1.0
     stop_after_launch: float | None = None
     """Stop this many scenario seconds after the first launch (tests that need only the early flight)."""
@@ -69,6 +71,8 @@ class DemoRun:
     wall_started: float = field(default_factory=time.monotonic)
     interrupted: bool = False
     finished: bool = False
+    pages: dict[str, str] = field(default_factory=dict)
+    """Nation → URL of its node's web page, when the demo serves them."""
 
     @property
     def progress(self) -> float:
@@ -138,7 +142,8 @@ def make_nodes(network: Any, options: DemoOptions, clock: SimClock,
     nodes = {}
     for nation in nations:
         settings = NodeSettings(nation=nation, report_interval=options.report_interval,
-                                sharing=options.sharing)
+                                sharing=options.sharing,
+                                max_assessments_per_step=options.max_assessments_per_step)
         core = NodeCore(network, settings, signers[nation], trust)
         archive = None
         if options.archive_dir is not None:
