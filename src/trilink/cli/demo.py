@@ -107,15 +107,28 @@ async def _run(options: "object", *, headless: bool) -> dict:
         except Exception as exc:        # the demo runs on without its pages
             console.print(f"web pages not served: {type(exc).__name__}: {exc}")
 
+    started: dict[str, object] = {}
+
     def ready(run: object) -> None:
+        started["run"] = run
         if live is not None:
             background.append(loop.create_task(start_pages(run)))
             live.start()
 
     inner = asyncio.create_task(run_demo(options, scenario=scenario, on_tick=on_tick, on_ready=ready))
+
+    def interrupt() -> None:
+        """Stop after the current tick (nodes drain, summary follows); before the run starts: cancel."""
+        run_now = started.get("run")
+        if run_now is not None:
+            run_now.stop_requested = True
+        elif not started.get("cancelled"):
+            started["cancelled"] = True
+            inner.cancel()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, inner.cancel)
+            loop.add_signal_handler(sig, interrupt)
     run = None
     try:
         if live is None:

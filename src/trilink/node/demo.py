@@ -71,6 +71,8 @@ class DemoRun:
     wall_started: float = field(default_factory=time.monotonic)
     interrupted: bool = False
     finished: bool = False
+    stop_requested: bool = False
+    """Set (e.g. by Ctrl-C) to end the run cleanly after the current tick."""
     pages: dict[str, str] = field(default_factory=dict)
     """Nation → URL of its node's web page, when the demo serves them."""
 
@@ -181,6 +183,9 @@ async def drive(run: DemoRun, clock: SimClock, on_tick: Callable[[DemoRun], None
     delivery: dict[str, int] = {}
     t = last_fused = run.start
     while t < run.end:
+        if run.stop_requested:
+            run.interrupted = True
+            break
         t = min(t + options.tick, run.end)
         clock.advance_to(t)
         run.now = t
