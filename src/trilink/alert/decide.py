@@ -294,7 +294,8 @@ def _missing(state: AlertState, incident: Incident, now: float,
         return _close(state, incident, now, Kind.ALL_CLEAR, incident.assessment, None)
     if not incident.lost_reported and now - incident.last_seen >= policy.lost_track_s:
         last = incident.decisions[-1]
-        decision = _decision(state, incident, incident.track_id, now, Kind.TRACK_LOST, last.areas,
+        still = tuple(a for a in last.areas if a.shelter)
+        decision = _decision(state, incident, incident.track_id, now, Kind.TRACK_LOST, still,
                              incident.assessment, last.exposure, True)
         return replace(incident, decisions=(*incident.decisions, decision), lost_reported=True), decision
     return incident, None
