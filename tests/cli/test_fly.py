@@ -56,3 +56,15 @@ def test_bad_input_exits_2_with_one_line(args: tuple[str, ...]) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stdout == ""
+
+
+def test_calibrate_prints_every_launch_within_tolerance() -> None:
+    result = subprocess.run([sys.executable, "-m", "trilink", "calibrate", "--json"], capture_output=True,
+                            text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["ok"] and len(out["launches"]) == 5
+    for row in out["launches"]:
+        assert "solved" in row, row
+        if row["reported"]["flight_time_s"] is not None:
+            assert abs(row["flight_time_error"]) <= 0.07

@@ -45,7 +45,8 @@ class Flight:
     trajectory: Trajectory
     """Payload / re-entry vehicle (for SRBMs the whole body) from launch to impact, samples ≤ 1 s apart."""
     separated: list[Trajectory] = field(repr=False)
-    """Spent stages from their separation to their impact."""
+    """Spent stages from their separation to their impact, first stage first (the last one is the
+    final stage, with any unused upper stages, left at cutoff; none for SRBMs that keep their body)."""
     missile: MissileSpec
     plan: BoostPlan
     site_lat: float
