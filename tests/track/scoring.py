@@ -69,9 +69,9 @@ def batches(measurements: list[Measurement], step: float, tail: float = 0.0
 
 
 def replay(result: SimulationResult, nation: str, step: float = 1.0, tail: float = 0.0,
-           keep_tracks: bool = True) -> Replay:
+           keep_tracks: bool = True, until: float = math.inf) -> Replay:
     """Feed a nation's measurements to a fresh tracker in delivery order, ``step`` seconds at a time."""
-    ms = [m for m in result.measurements if m.nation == nation]
+    ms = [m for m in result.measurements if m.nation == nation and m.delivered <= until]
     rep = Replay(nation, result, ms)
     tracker = Tracker(TrackerConfig.for_nation(result.network, nation))
     rep.tracker = tracker

@@ -88,7 +88,7 @@ class TrackerConfig:
     ir_pair_gate: float = 20.0
     """χ²(1)-scaled miss distance above which two lines of sight are not the same plume."""
     # --- filter models
-    q_ballistic: float = 1e-3
+    q_ballistic: float = 1e-4
     """Ballistic (midcourse) white acceleration noise density, m²/s³ (reference: 1e-4–1e-2)."""
     q_boost: float = 4.0
     """Boost: extra white acceleration noise for steering (pitch programme), m²/s³."""
