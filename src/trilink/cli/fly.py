@@ -94,6 +94,8 @@ def fly(
             profile=profile, missile=missile, pull_up=pull_up)
     except FlightError as exc:
         raise UserError(str(exc)) from None
+    except (ValueError, ArithmeticError) as exc:  # a numerical dead end: still one line, never a traceback
+        raise UserError(f"could not solve this flight: {' '.join(str(exc).split())}") from None
     summary = flight_summary(flight, samples)
     if as_json:
         print(json.dumps(summary))
