@@ -114,7 +114,7 @@ class TrackerConfig:
     """The burnout hypothesis lets the engine stop from this long before the last plot (which may
     have been explained, wrongly, with thrust) up to the new plot, s."""
     burnout_accel: float = 3.0
-    """Boost → ballistic also when the thrust is consistent with zero (95 %) and below this, m/s², ..."""
+    """Boost → ballistic also when the thrust is consistent with zero (95 %) or below this, m/s², ..."""
     burnout_updates: int = 4
     """... for this many successive updates."""
     reboost_nis: float = 40.0

@@ -49,8 +49,8 @@ class TrackTable:
     """Predicted impact time of a coasting track (NaN until computed; reset by every update)."""
     last_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Id of the last measurement that updated each track (provenance, evaluation)."""
-    history: dict[int, list[np.ndarray]] = field(default_factory=dict)
-    """serial → rows [t, x, y, z, vx, vy, vz, boost] of the first HISTORY_LENGTH updates."""
+    history: dict[int, np.ndarray] = field(default_factory=dict)
+    """serial → (HISTORY_LENGTH, 8) rows [t, x, y, z, vx, vy, vz, boost] of the first updates (NaN: none)."""
 
     def __len__(self) -> int:
         return len(self.t)
@@ -79,7 +79,9 @@ class TrackTable:
         self.last_id = np.concatenate([self.last_id, ids.astype(np.int64)])
         self.impact_due = np.concatenate([self.impact_due, np.full(k, np.nan)])
         for i in range(k):
-            self.history[int(serial[i])] = [self._row(len(self) - k + i)]
+            rows = np.full((HISTORY_LENGTH, 8), np.nan)
+            rows[0] = self._row(len(self) - k + i)
+            self.history[int(serial[i])] = rows
 
     def _row(self, i: int) -> np.ndarray:
         return np.concatenate([[self.t[i]], self.x[i, :6], [float(self.boost[i])]])
@@ -88,7 +90,7 @@ class TrackTable:
         """Append the current state of ``rows`` to the young tracks' histories."""
         young = rows[self.hits[rows] <= HISTORY_LENGTH]
         for i in young:
-            self.history[int(self.serial[i])].append(self._row(int(i)))
+            self.history[int(self.serial[i])][int(self.hits[i]) - 1] = self._row(int(i))
 
     def swap_identity(self, a: int, b: int) -> None:
         """Exchange two rows' identities (serial, start time, history, boost record), not their states."""

@@ -32,7 +32,7 @@ from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTa
 THRUST = slice(6, 9)
 REENTRY_HEIGHT = 100_000.0
 """Below this height a descending object is in re-entry."""
-BOOST_START_HEIGHT = 250_000.0
+BOOST_START_HEIGHT = 150_000.0
 """A rising object first seen below this height gets the boost model (IR tracks always do)."""
 BOOST_MAX_HEIGHT = 800_000.0
 """No missile still burns above this height: unexplained innovations there are not thrust."""
@@ -296,11 +296,11 @@ class Tracker:
                 old = tab.rcs_db[r_ok]
                 tab.rcs_db[r_ok] = np.where(np.isfinite(old), old + RCS_SMOOTHING * (rcs[ok] - old), rcs[ok])
                 tab.rcs_n[r_ok] += 1
-        self._switch_models(rows)
+        self._switch_models(rows, plume=scan.kind == SensorKind.SPACE_IR)
         tab.record(rows)
 
     # ------------------------------------------------------------ model switch
-    def _switch_models(self, rows: np.ndarray) -> None:
+    def _switch_models(self, rows: np.ndarray, plume: bool = False) -> None:
         """Boost on for new rising tracks and unmodelled accelerations; off at burnout."""
         tab, cfg = self.table, self.config
         x = tab.x[rows]
@@ -335,7 +335,9 @@ class Tracker:
             a = tab.x[on_boost, THRUST]
             paa = tab.p[on_boost, 6:9, 6:9]
             test = np.einsum("ki,ki->k", a, np.linalg.solve(paa, a[..., None])[..., 0])
-            calm = (test < self._burnout_gate) & (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
+            # a plume seen means the engine burns; otherwise thrust consistent with zero, or tiny
+            small = (test < self._burnout_gate) | (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
+            calm = small & (not plume)
             tab.calm[on_boost] = np.where(calm, tab.calm[on_boost] + 1, 0)
             falling = (climb[boost] < -100.0) & ~ir[boost]
             off = on_boost[(tab.calm[on_boost] >= cfg.burnout_updates) | falling]
@@ -495,8 +497,8 @@ class Tracker:
             beta_sigma = DRAG_SCALE * float(np.sqrt(tab.p[i, 9, 9])) / (k * k)
         rows = self.table.history.get(int(tab.serial[i]))
         history = None
-        if rows:
-            hist = np.array(rows)
+        if rows is not None:
+            hist = rows[~np.isnan(rows[:, 0])]
             history = hist[np.argsort(hist[:, 0], kind="stable"), :7]
         return Track(track_id=self._track_id(int(tab.serial[i])), nation=cfg.nation,
                      time=float(tab.t[i]), state=tab.x[i, :6].copy(), covariance=tab.p[i, :6, :6].copy(),
