@@ -43,8 +43,11 @@ class NodeSettings:
     """A track is re-assessed (impact prediction through the full propagator, the costly part) every
     ``assess_fraction`` × time-to-impact, within [min, max] seconds, and at once on a significant
     change; reports in between carry the latest assessment with a fresh state."""
-    max_assessments_per_step: int | None = None
-    """Cap on assessments in one step (the most overdue first wait for the next step); None: no cap."""
+    assessment_rate: float | None = None
+    """Cap on assessments per second of node time across all tracks (a token bucket holding up to
+    ``assessment_burst``); tracks over the cap keep their last assessment until a token frees up.
+    None: no cap (each track still follows the interval rule above)."""
+    assessment_burst: float = 3.0
     assess: bool = True
     """False: reports carry the state only (no launch/impact assessment); for latency benchmarks."""
     sharing: bool = True
@@ -115,7 +118,8 @@ class NodeCore:
         self.tracks: dict[str, Track] = {}
         self.assessments: dict[str, Assessment] = {}
         self._assessed_at: dict[str, float] = {}
-        self._budget: int | None = None
+        self._tokens = settings.assessment_burst
+        self._last_step: float | None = None
         self._pending: list[SourceTrack] = []
         self.picture: Any = None
         self.picture_version = 0
@@ -131,7 +135,11 @@ class NodeCore:
     def step(self, measurements: list[Measurement], now: float, *, fuse: bool = True) -> StepResult:
         """Track the new measurements, report what is due, and fuse (unless ``fuse`` is False)."""
         result = StepResult()
-        self._budget = self.settings.max_assessments_per_step
+        if self.settings.assessment_rate is not None:
+            elapsed = 0.0 if self._last_step is None else max(0.0, now - self._last_step)
+            self._tokens = min(self.settings.assessment_burst,
+                               self._tokens + elapsed * self.settings.assessment_rate)
+        self._last_step = now
         self.counters["measurements"] += len(measurements)
         if self._tracker is None:
             self._tracker = stages.make_tracker(self.network, self.nation)
@@ -203,10 +211,11 @@ class NodeCore:
                            max(cfg.assess_min_interval, cfg.assess_fraction * last.time_to_impact))
         if not (tried is None or significant or now - tried >= interval):
             return last
-        if self._budget is not None:
-            if self._budget <= 0:
+        if self.settings.assessment_rate is not None:
+            if self._tokens < 1.0:
+                self.counters["assessments_deferred"] += 1
                 return last
-            self._budget -= 1
+            self._tokens -= 1.0
         self._assessed_at[track.track_id] = now
         assessment = stages.assess(track, now)
         self.counters["assessments"] += 1

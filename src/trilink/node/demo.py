@@ -50,8 +50,9 @@ class DemoOptions:
     fuse_interval: float = 2.0
     """Each node fuses once every this many scenario seconds (fusion is the costliest step)."""
     report_interval: float = 2.0
-    max_assessments_per_step: int | None = 2
-    """Per node and tick; keeps the demo's pace on 2 cores (assessment costs 0.1-0.2 s per track)."""
+    assessment_rate: float | None = 0.5
+    """Assessments per scenario second per node: keeps the demo's pace on 2 cores (one assessment
+    costs 0.1-0.3 s of CPU); tracks beyond it keep their last assessment a little longer."""
     quiesce_timeout: float = 1.0
     stop_after_launch: float | None = None
     """Stop this many scenario seconds after the first launch (tests that need only the early flight)."""
@@ -145,7 +146,7 @@ def make_nodes(network: Any, options: DemoOptions, clock: SimClock,
     for nation in nations:
         settings = NodeSettings(nation=nation, report_interval=options.report_interval,
                                 sharing=options.sharing,
-                                max_assessments_per_step=options.max_assessments_per_step)
+                                assessment_rate=options.assessment_rate)
         core = NodeCore(network, settings, signers[nation], trust)
         archive = None
         if options.archive_dir is not None:
