@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import figure, write_section
-from trilink.geo.frames import ecef_to_enu, ecef_to_geodetic, enu_to_aer, geodetic_to_ecef
+from trilink.geo.frames import ecef_to_enu, ecef_to_geodetic, enu_rotation, enu_to_aer, geodetic_to_ecef
 from trilink.geo.geodesy import geodesic_distance
 from trilink.model.measurement import Measurement, SensorKind
 from trilink.physics import catalogue, flight
@@ -57,8 +57,11 @@ def truth_states(n: int, seconds: int, rng: np.random.Generator, spread: float =
     """(t0, (seconds, n, 6)) ECEF states of n ballistic objects scattered around the base flight."""
     t0, s0 = base_state()
     states = np.tile(s0, (n, 1))
-    if n > 1:
-        states[:, :3] += rng.uniform(-spread, spread, (n, 3))
+    if n > 1:  # scattered horizontally, and upwards only: nothing starts underground
+        lat, lon, _h = ecef_to_geodetic(s0[:3])
+        rot = enu_rotation(float(lat), float(lon))
+        offsets = np.column_stack([rng.uniform(-spread, spread, (n, 2)), rng.uniform(0.0, 200e3, n)])
+        states[:, :3] += offsets @ rot
         states[:, 3:] += rng.uniform(-300.0, 300.0, (n, 3))
     out = np.empty((seconds, n, 6))
     for k in range(seconds):

@@ -77,6 +77,7 @@ class Tracker:
         self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
         self._last_now = -np.inf
         self._specs = {spec.id: spec for spec in config.sensors}
+        self._cache: dict[int, tuple[tuple, Track]] = {}
 
     # ------------------------------------------------------------------ public
     def update(self, measurements: Sequence[Measurement], now: float) -> list[Track]:
@@ -466,7 +467,20 @@ class Tracker:
 
     # ----------------------------------------------------------------- output
     def _tracks(self, now: float) -> list[Track]:
-        return [self._track(i, now, None) for i in range(len(self.table))]
+        """Every live track; rows unchanged since the last call reuse their (immutable) Track."""
+        tab, cfg = self.table, self.config
+        out, cache = [], {}
+        coasting = now - tab.last > cfg.coast_after
+        for i in range(len(tab)):
+            serial = int(tab.serial[i])
+            key = (float(tab.t[i]), int(tab.hits[i]), int(tab.status[i]), bool(coasting[i]),
+                   bool(tab.boost[i]), float(tab.first[i]))
+            hit = self._cache.get(serial)
+            track = hit[1] if hit is not None and hit[0] == key else self._track(i, now, None)
+            cache[serial] = (key, track)
+            out.append(track)
+        self._cache = cache
+        return out
 
     def _track(self, i: int, now: float, status: TrackStatus | None) -> Track:
         tab, cfg = self.table, self.config
