@@ -34,6 +34,17 @@ def test_kor_report_reaches_jpn_and_usa(tmp_path: Path, kind: str,
             for collector in (at_jpn, at_usa):
                 assert collector.ids("KOR") == [f"KOR:t1:{i}" for i in range(20)]
                 assert [d.data for d in collector.received] == [report_bytes("KOR", i) for i in range(20)]
+            # Every other agreement of the default network works too (the hub's own reports included).
+            at_kor = await collect(kor)
+            for sender in (usa, jpn):
+                for i in range(3):
+                    await sender.publish(report_bytes(sender.nation, i), msg_id=f"{sender.nation}:x:{i}")
+            expected = {"USA": [f"USA:x:{i}" for i in range(3)], "JPN": [f"JPN:x:{i}" for i in range(3)]}
+            await poll(lambda: len(at_kor.received) >= 6 and len(at_jpn.received) >= 23
+                       and len(at_usa.received) >= 23, 20.0, "the USA and JPN reports")
+            assert {o: at_kor.ids(o) for o in ("USA", "JPN")} == expected
+            assert at_jpn.ids("USA") == expected["USA"] and at_usa.ids("JPN") == expected["JPN"]
+            for collector in (at_jpn, at_usa, at_kor):
                 await collector.stop()
             for t in (kor, jpn, usa):
                 await t.close()
