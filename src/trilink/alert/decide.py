@@ -12,10 +12,9 @@ that say so; never "will fall near". Exercise status is part of the state and
 of every decision.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
 
 from trilink.alert.exposure import Exposure, exposure
 from trilink.alert.policy import AlertPolicy
@@ -59,14 +58,6 @@ class TrackInput:
         """From the picture's (fused or own) track and its assessment."""
         return cls(track_id=track.track_id, assessment=assessment, n_updates=track.n_updates,
                    first_time=track.first_time)
-
-
-def inputs_from_picture(tracks: Iterable[Any]) -> list[TrackInput]:
-    """TrackInputs from fused picture tracks (``fused_id``, ``assessment``, ``n_updates``, ``first_time``,
-    ``status``; duck-typed so alert/ need not import fusion/): those with an assessment, not dropped."""
-    return [TrackInput(track_id=t.fused_id, assessment=t.assessment, n_updates=t.n_updates,
-                       first_time=t.first_time)
-            for t in tracks if t.assessment is not None and str(t.status) != "dropped"]
 
 
 @dataclass(frozen=True, slots=True)

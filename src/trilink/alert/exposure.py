@@ -95,11 +95,13 @@ def impact_samples(impact: ImpactEstimate, n: int) -> tuple[np.ndarray, np.ndarr
 
 def _cross_track_sigma(assessment: Assessment, track: np.ndarray) -> np.ndarray:
     """1σ cross-track uncertainty (m) at each ground-track point: the impact ellipse's cross-track σ
-    scaled by the fraction of the launch-to-impact range flown there (zero without a launch/impact)."""
+    scaled by the fraction of the range flown there, from the launch point (or, when the launch is
+    unknown, the first point of the path ahead); zero without an impact."""
     impact, launch = assessment.impact, assessment.launch
-    if impact is None or launch is None:
+    if impact is None:
         return np.zeros(len(track))
-    total, azimuth = geodesic_inverse(launch.lat, launch.lon, impact.lat, impact.lon)
+    origin = (launch.lat, launch.lon) if launch is not None else (track[0, 1], track[0, 2])
+    total, azimuth = geodesic_inverse(origin[0], origin[1], impact.lat, impact.lon)
     across = np.array([math.cos(float(azimuth)), -math.sin(float(azimuth))])  # east, north
     cov = np.asarray(impact.ellipse.covariance_en, dtype=float)
     sigma = math.sqrt(max(0.0, float(across @ cov @ across)))

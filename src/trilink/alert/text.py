@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 
+import numpy as np
 import pycountry
 
 from trilink.alert.decide import AlertDecision, Kind
@@ -96,8 +97,11 @@ def _facts(d: AlertDecision, language: str) -> dict[str, str]:
         if ex is not None and ex.overflight is not None and overflight_only:
             facts["when"] = local_time(ex.overflight[0], d.nation)
         facts["ellipse_km"] = f"{a.impact.ellipse.semi_major / 1000.0:.0f}"
-        if a.launch is not None:
-            azimuth = float(geodesic_inverse(a.launch.lat, a.launch.lon, a.impact.lat, a.impact.lon)[1])
+        track = np.asarray(a.ground_track, dtype=float)
+        origin = ((a.launch.lat, a.launch.lon) if a.launch is not None
+                  else (track[0, 1], track[0, 2]) if track.ndim == 2 and len(track) else None)
+        if origin is not None:
+            azimuth = float(geodesic_inverse(origin[0], origin[1], a.impact.lat, a.impact.lon)[1])
             facts["direction"] = _compass(azimuth, language)
     if ex is not None and ex.impact_coast_distance is not None and ex.impact_bearing_area is not None:
         area = ex.impact_bearing_area
@@ -110,7 +114,8 @@ def _facts(d: AlertDecision, language: str) -> dict[str, str]:
 
 def _english(d: AlertDecision, f: dict[str, str]) -> Wording:
     reason = (f"A ballistic missile was launched from {f['origin']} at about {f['launch_time']}, "
-              f"heading {f['direction']}.")
+              f"heading {f['direction']}." if f["origin"] != "?" else
+              f"A ballistic missile is in flight, heading {f['direction']}.")
     prefix = "EXERCISE. " if d.exercise else ""
     if d.kind is Kind.SHELTER and d.provisional:
         head = f"Missile launch: {f['areas']} may be affected. Take shelter now."
@@ -153,7 +158,8 @@ def _english(d: AlertDecision, f: dict[str, str]) -> Wording:
 
 
 def _japanese(d: AlertDecision, f: dict[str, str]) -> Wording:
-    reason = f"{f['launch_time']}頃、{f['origin']}から{f['direction']}方向へ弾道ミサイルが発射されました。"
+    reason = (f"{f['launch_time']}頃、{f['origin']}から{f['direction']}方向へ弾道ミサイルが発射されました。"
+              if f["origin"] != "?" else f"弾道ミサイルが{f['direction']}方向へ飛行中です。")
     prefix = "【訓練】" if d.exercise else ""
     if d.kind is Kind.SHELTER and d.provisional:
         head = f"ミサイル発射。{f['areas']}に影響の可能性。直ちに避難。"
@@ -193,7 +199,8 @@ def _japanese(d: AlertDecision, f: dict[str, str]) -> Wording:
 
 
 def _korean(d: AlertDecision, f: dict[str, str]) -> Wording:
-    reason = f"{f['launch_time']}경 {f['origin']}에서 {f['direction']} 방향으로 탄도미사일이 발사되었습니다."
+    reason = (f"{f['launch_time']}경 {f['origin']}에서 {f['direction']} 방향으로 탄도미사일이 발사되었습니다."
+              if f["origin"] != "?" else f"탄도미사일이 {f['direction']} 방향으로 비행 중입니다.")
     prefix = "[훈련] " if d.exercise else ""
     if d.kind is Kind.SHELTER and d.provisional:
         head = f"미사일 발사: {f['areas']} 영향 가능성. 즉시 대피하십시오."
