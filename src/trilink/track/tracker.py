@@ -27,7 +27,7 @@ from trilink.track import associate, filter, initiate
 from trilink.track.config import TrackerConfig
 from trilink.track.measure import Scan, make_scan, measurement_problem, plot_positions, predict, residuals
 from trilink.track.motion import DRAG_SCALE, gravity_estimate, propagate
-from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
+from trilink.track.table import CONFIRMED, HISTORY_LENGTH, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 THRUST = slice(6, 9)
 REENTRY_HEIGHT = 100_000.0
@@ -78,6 +78,7 @@ class Tracker:
         self._last_now = -np.inf
         self._specs = {spec.id: spec for spec in config.sensors}
         self._cache: dict[int, tuple[tuple, Track]] = {}
+        self._full_history: dict[int, np.ndarray] = {}
 
     # ------------------------------------------------------------------ public
     def update(self, measurements: Sequence[Measurement], now: float) -> list[Track]:
@@ -418,6 +419,8 @@ class Tracker:
         rows = np.nonzero(gone & (tab.status == CONFIRMED))[0]
         deleted = [self._track(int(i), now, TrackStatus.DELETED) for i in rows]
         tab.keep(~gone)
+        live = set(tab.serial.tolist())
+        self._full_history = {k: v for k, v in self._full_history.items() if k in live}
         return deleted
 
     def _coast(self, now: float, age: np.ndarray) -> None:
@@ -471,18 +474,40 @@ class Tracker:
         tab, cfg = self.table, self.config
         out, cache = [], {}
         coasting = now - tab.last > cfg.coast_after
+        facts = self._facts()
         for i in range(len(tab)):
             serial = int(tab.serial[i])
             key = (float(tab.t[i]), int(tab.hits[i]), int(tab.status[i]), bool(coasting[i]),
                    bool(tab.boost[i]), float(tab.first[i]))
             hit = self._cache.get(serial)
-            track = hit[1] if hit is not None and hit[0] == key else self._track(i, now, None)
+            track = hit[1] if hit is not None and hit[0] == key else self._track(i, now, None, facts)
             cache[serial] = (key, track)
             out.append(track)
         self._cache = cache
         return out
 
-    def _track(self, i: int, now: float, status: TrackStatus | None) -> Track:
+    def _facts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Heights and climb rates of all rows (vectorised once per output)."""
+        pos, vel = self.table.x[:, :3], self.table.x[:, 3:6]
+        climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
+        return radial_height(pos), climb
+
+    def _history(self, serial: int, hits: int) -> np.ndarray | None:
+        """A track's early history (K, 7) sorted by time; cached once it is full."""
+        done = self._full_history.get(serial)
+        if done is not None:
+            return done
+        rows = self.table.history.get(serial)
+        if rows is None:
+            return None
+        hist = rows[~np.isnan(rows[:, 0])]
+        hist = hist[np.argsort(hist[:, 0], kind="stable"), :7]
+        if hits > HISTORY_LENGTH:
+            self._full_history[serial] = hist
+        return hist
+
+    def _track(self, i: int, now: float, status: TrackStatus | None,
+               facts: tuple[np.ndarray, np.ndarray] | None = None) -> Track:
         tab, cfg = self.table, self.config
         if status is None:
             if tab.status[i] == TENTATIVE:
@@ -491,9 +516,8 @@ class Tracker:
                 status = TrackStatus.COASTING
             else:
                 status = TrackStatus.CONFIRMED
-        pos, vel = tab.x[i, :3], tab.x[i, 3:6]
-        height = float(radial_height(pos))
-        climb = float(vel @ pos) / float(np.linalg.norm(pos))
+        heights, climbs = facts if facts is not None else self._facts()
+        height, climb = float(heights[i]), float(climbs[i])
         if tab.boost[i]:
             phase = Phase.BOOST
         elif tab.hits[i] < cfg.confirm_hits:
@@ -502,23 +526,23 @@ class Tracker:
             phase = Phase.REENTRY
         else:
             phase = Phase.MIDCOURSE
-        kinds = frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
-                          if tab.kinds[i] & bit)
+        kinds = _KINDS[int(tab.kinds[i])]
         k = float(tab.x[i, 9])
         beta = beta_sigma = None
         if tab.drag_seen[i] and k > 1e-3:
             beta = DRAG_SCALE / k
             beta_sigma = DRAG_SCALE * float(np.sqrt(tab.p[i, 9, 9])) / (k * k)
-        rows = self.table.history.get(int(tab.serial[i]))
-        history = None
-        if rows is not None:
-            hist = rows[~np.isnan(rows[:, 0])]
-            history = hist[np.argsort(hist[:, 0], kind="stable"), :7]
-        return Track(track_id=self._track_id(int(tab.serial[i])), nation=cfg.nation,
+        serial = int(tab.serial[i])
+        return Track(track_id=self._track_id(serial), nation=cfg.nation,
                      time=float(tab.t[i]), state=tab.x[i, :6].copy(), covariance=tab.p[i, :6, :6].copy(),
                      status=status, phase=phase, first_time=float(tab.first[i]),
                      last_update=float(tab.last[i]), n_updates=int(tab.hits[i]), sensor_kinds=kinds,
-                     ballistic_coefficient=beta, ballistic_coefficient_sigma=beta_sigma, history=history)
+                     ballistic_coefficient=beta, ballistic_coefficient_sigma=beta_sigma,
+                     history=self._history(serial, int(tab.hits[i])))
+
+
+_KINDS = {bits: frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
+                          if bits & bit) for bits in range(4)}
 
 
 def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
