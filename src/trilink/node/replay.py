@@ -11,6 +11,7 @@ slightly from the live ones).
 """
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,21 +65,43 @@ def replay_archive(path: Path) -> ReplayOutcome:
     """Verify the chain, then re-fuse the archived reports; FileNotFoundError if there is no file."""
     check = ak.verify_archive(path)
     detail = "intact" if check.ok else f"record {check.bad_seq}: {check.reason}"
-    nation = None
     outcome = ReplayOutcome(path, check.ok, detail, None)
+    last_picture: Any = None
+    for picture in replay_pictures(path, outcome, stop_at_seq=check.bad_seq):
+        last_picture = picture
+    if last_picture is not None:
+        outcome.final_tracks = [picture_track_summary(t) for t in last_picture.tracks
+                                if str(t.status) != "dropped"]
+    return outcome
+
+
+def replay_pictures(path: Path, outcome: ReplayOutcome | None = None,
+                    stop_at_seq: int | None = None) -> Iterator[Any]:
+    """The pictures a fresh fusion makes from the archived reports, in archive order (node-clock times).
+
+    Fills ``outcome``'s counters as it goes when one is given; stops before record ``stop_at_seq``
+    (the first record that failed the chain check).
+    """
+    outcome = outcome or ReplayOutcome(path, True, "not checked", None)
+    nation = None
     engine: FusionEngine | None = None
     pending: list[SourceTrack] = []
-    last_picture: Any = None
     live: set[str] = set()
     pending_time: float | None = None
+
+    def fuse(t: float) -> Any:
+        nonlocal engine
+        engine = engine or FusionEngine(FusionConfig(nation=nation or "XXX"))
+        picture = engine.update(pending, t)
+        outcome.pictures_replayed += 1
+        outcome.replayed_ids.update(track.fused_id for track in picture.tracks)
+        return picture
+
     for record in ak.read_records(path):
-        if check.bad_seq is not None and record.seq >= check.bad_seq:
+        if stop_at_seq is not None and record.seq >= stop_at_seq:
             break
         if pending and pending_time is not None and record.time > pending_time:
-            engine = engine or FusionEngine(FusionConfig(nation=nation or "XXX"))
-            last_picture = engine.update(pending, pending_time)
-            outcome.pictures_replayed += 1
-            outcome.replayed_ids.update(t.fused_id for t in last_picture.tracks)
+            yield fuse(pending_time)
             pending = []
         if record.kind == ak.KIND_META:
             nation = str(record.body.get("nation", "")) or None
@@ -101,16 +124,9 @@ def replay_archive(path: Path) -> ReplayOutcome:
                 else:
                     live.add(t["id"])
     if pending and pending_time is not None:
-        engine = engine or FusionEngine(FusionConfig(nation=nation or "XXX"))
-        last_picture = engine.update(pending, pending_time)
-        outcome.pictures_replayed += 1
-        outcome.replayed_ids.update(t.fused_id for t in last_picture.tracks)
+        yield fuse(pending_time)
     outcome.nation = nation
-    if last_picture is not None:
-        outcome.final_tracks = [picture_track_summary(t) for t in last_picture.tracks
-                                if str(t.status) != "dropped"]
     outcome.recorded_final_ids = sorted(live)
-    return outcome
 
 
 def format_replay(outcome: ReplayOutcome, *, as_json: bool = False) -> str:
