@@ -47,6 +47,10 @@ class DemoOptions:
     sharing: bool = True
     archive_dir: Path | None = None
     tick: float = 1.0
+    coarse_tick: float = 4.0
+    fine_window: float = 400.0
+    """Scenario time advances by ``tick`` from just before each launch to ``fine_window`` s after it
+    (when first detections and sharing happen), by ``coarse_tick`` otherwise (midcourse, waiting)."""
     fuse_interval: float = 2.0
     """Each node fuses once every this many scenario seconds (fusion is the costliest step)."""
     report_interval: float = 2.0
@@ -187,7 +191,7 @@ async def drive(run: DemoRun, clock: SimClock, on_tick: Callable[[DemoRun], None
         if run.stop_requested:
             run.interrupted = True
             break
-        t = min(t + options.tick, run.end)
+        t = min(t + _tick(run, t), run.end)
         clock.advance_to(t)
         run.now = t
         for node in run.nodes.values():
@@ -212,6 +216,14 @@ async def drive(run: DemoRun, clock: SimClock, on_tick: Callable[[DemoRun], None
         else:
             await asyncio.sleep(0)
     run.finished = True
+
+
+def _tick(run: DemoRun, t: float) -> float:
+    """The fine tick around launches (first detections, sharing, boost), the coarse one otherwise."""
+    options = run.options
+    launches = [m.launch_time for m in run.recorder.missiles]
+    busy = any(launch - options.coarse_tick <= t <= launch + options.fine_window for launch in launches)
+    return options.tick if busy or not launches else options.coarse_tick
 
 
 def automatic_speed(start: float, end: float) -> float:
