@@ -313,7 +313,7 @@ def _incident_for(incidents: dict[str, Incident], nation: str, track_id: str
     if open_ is not None:
         return open_, open_.incident_id, False
     done = any(i.decisions and i.decisions[-1].kind is Kind.ALL_CLEAR for i in mine)
-    base = f"{nation}-{track_id}"
+    base = track_id if track_id.startswith(f"{nation}-") else f"{nation}-{track_id}"
     return None, base if not mine else f"{base}-{len(mine) + 1}", done
 
 
