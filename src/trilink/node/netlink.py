@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import tempfile
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,17 @@ from trilink.net.transport import Transport, connect_nats
 from trilink.node.service import Handler
 
 log = logging.getLogger("trilink.node")
+
+
+async def bounded(awaitable: Awaitable[object], timeout: float, what: str) -> None:
+    """Await a clean-up step for at most ``timeout`` s; one that hangs is abandoned (logged)."""
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        task.cancel()
+        log.warning("clean-up step abandoned", extra={"fields": {"step": what, "timeout_s": timeout}})
+    elif not task.cancelled() and task.exception() is not None:
+        log.debug("clean-up step failed", extra={"fields": {"step": what, "error": repr(task.exception())}})
 
 
 class NodeTransport:
@@ -54,14 +66,13 @@ class NodeTransport:
         await self.transport.publish(data, msg_id=msg_id, recipients=list(recipients))
 
     async def close(self) -> None:
-        """Stop the inbox and close the connection."""
+        """Stop the inbox and close the connection (each step bounded: shutdown never hangs)."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await bounded(self._task, 2.0, "inbox task")
         if self._subscription is not None:
-            await self._subscription.stop()
-        await self.transport.close()
+            await bounded(self._subscription.stop(), 3.0, "subscription")
+        await bounded(self.transport.close(), 3.0, "connection")
 
 
 @dataclass
@@ -83,13 +94,12 @@ class RunningNetwork:
     async def stop(self) -> None:
         """Stop couriers, then servers; remove the temporary directory."""
         for courier in self.couriers:
-            with contextlib.suppress(Exception):
-                await courier.stop()
+            await bounded(courier.stop(), 3.0, f"courier {courier.nation}")
         for nc in self.courier_connections:
-            with contextlib.suppress(Exception):
-                await nc.close()  # type: ignore[attr-defined]
+            await bounded(nc.close(), 3.0, "courier connection")  # type: ignore[attr-defined]
         for server in self.servers:
-            await asyncio.to_thread(server.stop)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(server.stop, 5.0)
         if self._tmp is not None:
             self._tmp.cleanup()
 
