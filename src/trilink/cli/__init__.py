@@ -21,7 +21,8 @@ app = typer.Typer(
 
 
 #: Command modules under trilink.cli; each has ``register(app)``. Add yours here.
-COMMAND_MODULES = ["info", "archive", "keys", "net", "simulate", "demo", "node", "fly", "calibrate", "where"]
+COMMAND_MODULES = ["info", "archive", "keys", "net", "simulate", "demo", "node", "fly", "calibrate", "where",
+                   "web"]
 
 
 def _register() -> None:

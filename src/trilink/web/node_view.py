@@ -94,7 +94,7 @@ class ServiceView:
                 features += track_features(
                     track_id=track.fused_id, time=track.time, position_ecef=track.state[:3],
                     velocity_ecef=track.state[3:], assessment=track.assessment,
-                    impact=_fused_impact(track),
+                    impact=fused_impact_estimate(track),
                     trail=np.array(trail) if trail and len(trail) >= 2 else None,
                     trail_start=self._trail_start.get(track.fused_id, 0),
                     contributors=sorted(track.nations), disagreement=_disagreement_text(track),
@@ -185,7 +185,7 @@ def _assessment_summary(assessment: Any) -> dict[str, Any]:
     }
 
 
-def _fused_impact(track: Any) -> ImpactEstimate | None:
+def fused_impact_estimate(track: Any) -> ImpactEstimate | None:
     """The partners' impact predictions fused by the fusion (used when the fused state has no assessment)."""
     point = track.impact
     if point is None:
