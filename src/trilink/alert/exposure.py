@@ -137,8 +137,9 @@ def _overflight(assessment: Assessment, nation: str, policy: AlertPolicy
     track = track[track[:, 0] >= assessment.time - 1e-6]
     if len(track) == 0:
         return {}
-    half_width = np.maximum(policy.overflight_margin_km * 1000.0,
-                            policy.overflight_sigma_k * _cross_track_sigma(assessment, track))
+    half_width = np.clip(policy.overflight_sigma_k * _cross_track_sigma(assessment, track),
+                         policy.overflight_margin_km * 1000.0,
+                         max(policy.overflight_max_km, policy.overflight_margin_km) * 1000.0)
     t, lat, lon = _corridor(track, half_width)
     zones = classify(lat, lon)
     over = (zones.country == nation) | (zones.territorial_sea_of == nation)

@@ -30,6 +30,9 @@ class AlertPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     overflight_sigma_k: float = 2.0
     """The corridor is at least this many cross-track σ wide, the σ at each point being the impact
     ellipse's cross-track σ scaled by the fraction of the range flown there (0 disables)."""
+    overflight_max_km: float = 120.0
+    """...but never wider than this: a re-acquired track with a ±500 km ellipse would otherwise
+    shelter half of Honshu for an overflight that its own centre line does not predict."""
     min_track_updates: int = 3
     """Below this many sensor updates a track's prediction is provisional (certainty Possible)."""
     min_track_age_s: float = 5.0
