@@ -74,7 +74,7 @@ def test_check1_confirmed_within_10_s_of_third_detection_and_held_in_midcourse(n
 def test_check2_mixed_raid_no_confirmed_track_false_for_more_than_20_s() -> None:
     result = _simulation("mixed-raid")
     horizon = result.scenario.start + 30 * 60.0
-    for nation in NATIONS:
+    for nation in NATIONS if trilink_full() else ("JPN",):  # Japan has the most radars and plots
         rep = _replay("mixed-raid", nation)
         false_since: dict[str, float] = {}
         worst = 0.0
@@ -95,7 +95,7 @@ def test_check2_mixed_raid_no_confirmed_track_false_for_more_than_20_s() -> None
 @pytest.mark.xfail(reason="known gap: in the mixed raid some warhead tracks keep following their spent "
                           "stage (the RCS identity swap needs the pieces to stay within the χ² gate)",
                    strict=False)
-@pytest.mark.parametrize("nation", NATIONS)
+@pytest.mark.parametrize("nation", NATIONS if trilink_full() else ("JPN",))
 def test_check2_mixed_raid_stages_do_not_steal_warhead_tracks(nation: str) -> None:
     _assert_warheads_keep_tracks(_replay("mixed-raid", nation))
 
