@@ -54,6 +54,8 @@ class DemoOptions:
     fuse_interval: float = 2.0
     """Each node fuses once every this many scenario seconds (fusion is the costliest step)."""
     report_interval: float = 2.0
+    assess_max_interval: float = 120.0
+    """Longest time between two assessments of a track (long midcourses change slowly)."""
     assessment_rate: float | None = 0.5
     """Assessments per scenario second per node: keeps the demo's pace on 2 cores (one assessment
     costs 0.1-0.3 s of CPU); tracks beyond it keep their last assessment a little longer."""
@@ -150,7 +152,8 @@ def make_nodes(network: Any, options: DemoOptions, clock: SimClock,
     for nation in nations:
         settings = NodeSettings(nation=nation, report_interval=options.report_interval,
                                 sharing=options.sharing,
-                                assessment_rate=options.assessment_rate)
+                                assessment_rate=options.assessment_rate,
+                                assess_max_interval=options.assess_max_interval)
         core = NodeCore(network, settings, signers[nation], trust)
         archive = None
         if options.archive_dir is not None:

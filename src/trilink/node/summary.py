@@ -17,7 +17,7 @@ from trilink.geo.frames import ecef_to_geodetic
 from trilink.geo.geodesy import geodesic_distance
 from trilink.geo.units import deg, iso_time
 
-MATCH_GATE_M = 50_000.0
+MATCH_GATE_M = 20_000.0
 """A track is a missile's when within this distance of its true position (evaluation only)."""
 BURNOUT_CHECK_S = 60.0
 """``burnout60_error_km`` compares fused and own predictions this long after the missile's burnout."""
