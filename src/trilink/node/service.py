@@ -107,9 +107,9 @@ class NodeService:
         self.metrics.step_seconds.observe(time.perf_counter() - began)
         self.metrics.measurements.inc(len(measurements))
         self._record(result.entries)
-        for out in result.outgoing:
-            if out.recipients:
-                await self._publish(out.recipients, out.msg_id, out.data)
+        # all of a step's reports in flight at once (the transport bounds how many wait for acks)
+        await asyncio.gather(*(self._publish(out.recipients, out.msg_id, out.data)
+                               for out in result.outgoing if out.recipients))
         if result.picture_changed:
             self._picture_changed()
         return result
