@@ -131,7 +131,8 @@ async def measure(n: int) -> dict[str, float]:
 def main() -> None:
     """Measure at 10 and 100 missiles, write docs/performance.md, print the figures."""
     rows = [asyncio.run(measure(n)) for n in (10, 100)]
-    lines = ["Sensor timestamp of a KOR radar plot → JPN's fused picture updated with it (wall clock, "
+    lines = ["## Node: KOR sensor → JPN picture (`benchmarks/bench_node.py`)", "",
+             "Sensor timestamp of a KOR radar plot → JPN's fused picture updated with it (wall clock, "
              "KOR → USA hub → JPN over three local nats-servers with JetStream; KOR reports every update, "
              "state only). The floor measured in the same run: report issued at KOR → verified at JPN.",
              "",
