@@ -130,9 +130,11 @@ class Courier:
                                 opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.ALL,
                                 max_ack_pending=2 * self.window, ack_wait=120.0, mem_storage=True)
         inbox = MessageQueue()
+        # No flow control or idle heartbeats: max_ack_pending bounds what is outstanding, and nats-py
+        # only reports missed heartbeats to error_cb. Instead an idle second checks that the consumer
+        # still exists (a restarted server has lost this ephemeral one) and starts again if not.
         sub = await self.js.subscribe(f"out.{origin}.>", stream=outbox_stream(self.nation), config=config,
-                                      cb=inbox.callback, manual_ack=True, flow_control=True,
-                                      idle_heartbeat=2.0, inactive_threshold=30.0,
+                                      cb=inbox.callback, manual_ack=True, inactive_threshold=30.0,
                                       pending_msgs_limit=8 * self.window)
         guard: str | None = None  # id of the last report known to be stored at the partner
         saved, saved_at = stats.cursor, time.monotonic()
@@ -140,6 +142,8 @@ class Courier:
         try:
             while True:
                 first = await inbox.get(1.0)
+                if first is None:
+                    await sub.consumer_info()  # raises if the server lost the consumer (a restart)
                 msgs = [] if first is None else [first, *inbox.drain(self.window - 1)]
                 msgs = [m for m in msgs if m.metadata.sequence.stream >= expected]  # drop redeliveries
                 for msg in msgs:

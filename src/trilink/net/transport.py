@@ -241,13 +241,16 @@ class Subscription:
                                         deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
                                         max_ack_pending=4 * self.batch)
                 inbox = MessageQueue()
+                # max_ack_pending bounds what is outstanding; idle seconds check the consumer (courier.py).
                 sub = await t.js.subscribe(subject, durable=self.durable, stream=stream, config=config,
-                                           cb=inbox.callback, manual_ack=True, flow_control=True,
-                                           idle_heartbeat=2.0, pending_msgs_limit=8 * self.batch)
+                                           cb=inbox.callback, manual_ack=True,
+                                           pending_msgs_limit=8 * self.batch)
                 delay = 0.05
                 while True:
                     msg = await inbox.get(1.0)
-                    if msg is not None:
+                    if msg is None:
+                        await sub.consumer_info()  # raises if the consumer is gone
+                    else:
                         await self._offer(origin, msg)
             except asyncio.CancelledError:
                 raise
