@@ -81,12 +81,11 @@ class Courier:
                        for p in self.partners]
 
     async def stop(self) -> None:
-        """Stop forwarding (the cursors stay where they were saved)."""
+        """Stop forwarding (cursors stay where they were saved); waits at most 5 s for the tasks."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5.0)
         self._tasks = []
 
     async def _load_cursor(self, partner: str) -> int:

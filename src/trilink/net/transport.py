@@ -182,12 +182,11 @@ class Subscription:
         return self
 
     async def stop(self) -> None:
-        """Stop receiving (unacknowledged deliveries come again to the next subscriber)."""
+        """Stop receiving (unacknowledged deliveries come again); waits at most 5 s for the tasks."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5.0)
         self._tasks = []
 
     async def __aenter__(self) -> "Subscription":
