@@ -89,7 +89,11 @@ class TrackerConfig:
     """χ²(1)-scaled miss distance above which two lines of sight are not the same plume."""
     # --- filter models
     q_ballistic: float = 1e-4
-    """Ballistic (midcourse) white acceleration noise density, m²/s³ (reference: 1e-4–1e-2)."""
+    """White acceleration noise density below ``drag_ceiling`` (drag model error), m²/s³."""
+    q_vacuum: float = 1e-8
+    """White acceleration noise density above ``drag_ceiling``, m²/s³: there the ballistic model
+    (J2 gravity, frame terms) misses only higher harmonics and third bodies, ~1e-5 m/s² correlated
+    over ~100 s (q ≈ 2σ²τ ≈ 2e-8). A larger q makes the midcourse covariance conservative."""
     q_boost: float = 4.0
     """Boost: extra white acceleration noise for steering (pitch programme), m²/s³."""
     q_initial: float = 400.0

@@ -107,12 +107,14 @@ def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarr
 
 
 def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, *, q_drag: float,
-              exhaust_velocity: float, ceiling: float, max_step: float
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              exhaust_velocity: float, ceiling: float, max_step: float, q_air: float = 0.0,
+              q_vacuum: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Propagate states (N, 10) by dt (N,) seconds (negative: backwards).
 
     ``q_acc`` (N,) is each track's white-acceleration noise density (m²/s³) and ``q_thrust``
-    (N,) its thrust random-walk density (zero for ballistic tracks). Returns the new states,
+    (N,) its thrust random-walk density (zero for ballistic tracks). Each sub-step adds
+    ``q_air`` to q_acc below ``ceiling`` and ``q_vacuum`` above it: in vacuum the ballistic
+    model is nearly exact, so its noise must be far smaller there. Returns the new states,
     the transitions Φ (N, 10, 10) and the accumulated process noise Q, so P' = Φ P Φᵀ + Q.
     Tracks in vacuum and without thrust take a second-order Taylor step (the gravity field
     changes slowly: < 1 m error over ``max_step``); the others, where drag or thrust change
@@ -121,22 +123,24 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     n = len(x)
     fast = (q_thrust > 0.0) | (radial_height(x[:, :3]) < 1.2 * ceiling)
     if fast.all() or not fast.any():
-        return _propagate(x, dt, q_acc, q_thrust, q_drag, exhaust_velocity, ceiling, max_step,
-                          rk4=bool(fast.all()))
+        return _propagate(x, dt, q_acc, q_thrust, (q_drag, q_air, q_vacuum), exhaust_velocity, ceiling,
+                          max_step, rk4=bool(fast.all()))
     out_x = np.empty_like(x)
     out_phi = np.empty((n, STATE_DIM, STATE_DIM))
     out_q = np.empty((n, STATE_DIM, STATE_DIM))
     for mask, rk4 in ((fast, True), (~fast, False)):
         out_x[mask], out_phi[mask], out_q[mask] = _propagate(
-            x[mask], dt[mask], q_acc[mask], q_thrust[mask], q_drag, exhaust_velocity, ceiling, max_step,
-            rk4=rk4)
+            x[mask], dt[mask], q_acc[mask], q_thrust[mask], (q_drag, q_air, q_vacuum), exhaust_velocity,
+            ceiling, max_step, rk4=rk4)
     return out_x, out_phi, out_q
 
 
-def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_drag: float,
-               exhaust_velocity: float, ceiling: float, max_step: float, *, rk4: bool
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray,
+               densities: tuple[float, float, float], exhaust_velocity: float, ceiling: float,
+               max_step: float, *, rk4: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``propagate`` for one integrator; ``densities`` is (q_drag, q_air, q_vacuum)."""
     n = len(x)
+    q_drag, q_air, q_vacuum = densities
     steps = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / max_step)))
     h = dt / steps
     eye = np.eye(STATE_DIM)
@@ -157,7 +161,7 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
             x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         else:
             x += hc * k1 + 0.5 * hc * hc * np.einsum("kij,kj->ki", jac, k1)
-        q = _noise(h, q_acc, q_thrust, np.where(low, q_drag, 0.0))
+        q = _noise(h, q_acc + np.where(low, q_air, q_vacuum), q_thrust, np.where(low, q_drag, 0.0))
         phi = step_phi @ phi
         qsum = step_phi @ qsum @ step_phi.transpose(0, 2, 1) + q
     return x, phi, qsum

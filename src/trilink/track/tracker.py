@@ -184,7 +184,7 @@ class Tracker:
         q_acc, q_thrust = self._noise_densities(uniq[hyp_track], hyp_boost)
         xs, phi, qn = propagate(hyp_x0, hyp_dt, q_acc, q_thrust, q_drag=cfg.q_drag,
                                 exhaust_velocity=cfg.exhaust_velocity, ceiling=cfg.drag_ceiling,
-                                max_step=cfg.max_step)
+                                max_step=cfg.max_step, q_air=cfg.q_ballistic, q_vacuum=cfg.q_vacuum)
         p_pred = phi @ hyp_p0 @ phi.transpose(0, 2, 1) + qn
         late_h = hyp_dt < 0.0
         if late_h.any():  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
@@ -253,7 +253,7 @@ class Tracker:
     def _noise_densities(self, rows: np.ndarray, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cfg, tab = self.config, self.table
         young = tab.hits[rows] < cfg.confirm_hits
-        q_acc = np.where(boost, cfg.q_ballistic + cfg.q_boost, cfg.q_ballistic)
+        q_acc = np.where(boost, cfg.q_boost, 0.0)  # plus q_ballistic or q_vacuum by height, per step
         q_acc = np.where(young, q_acc + cfg.q_initial, q_acc)
         q_thrust = np.where(boost, cfg.q_thrust, 0.0)
         return q_acc, q_thrust
@@ -436,7 +436,7 @@ class Tracker:
         q_acc, q_thrust = self._noise_densities(rows, tab.boost[rows])
         x, phi, q = propagate(tab.x[rows], now - tab.t[rows], q_acc, q_thrust, q_drag=cfg.q_drag,
                               exhaust_velocity=cfg.exhaust_velocity, ceiling=cfg.drag_ceiling,
-                              max_step=cfg.max_step)
+                              max_step=cfg.max_step, q_air=cfg.q_ballistic, q_vacuum=cfg.q_vacuum)
         tab.x[rows] = x
         tab.p[rows] = phi @ tab.p[rows] @ phi.transpose(0, 2, 1) + q
         tab.t[rows] = now
