@@ -11,6 +11,8 @@ import asyncio
 import dataclasses
 import math
 
+import pytest
+
 from tests.conftest import trilink_full
 from trilink.node.demo import DemoOptions, run_demo
 from trilink.sim.run import run as simulate
@@ -33,6 +35,7 @@ def one_run(seed: int) -> dict:
     return {"seed": seed, "jpn_first_detection_s": jpn_first - launch, **jpn}
 
 
+@pytest.mark.timeout(4 * 3600 if trilink_full() else 900)
 def test_irbm_shared_picture_leads_and_beats_own() -> None:
     results = [one_run(seed) for seed in range(1, SEEDS + 1)]
     fused_errors, own_errors = [], []
