@@ -41,8 +41,9 @@ def _warhead_track(frame: scoring.Frame):
     return min(tracks, key=lambda t: t.first_time) if tracks else None
 
 
-@pytest.mark.xfail(reason="known gap: the midcourse NEES is conservative (mean ~4 of 6 over 8 runs with the "
-                          "US radars) although the NIS matches each radar's dimension", strict=False)
+@pytest.mark.xfail(trilink_full(), reason="known gap at 50 runs: inside [5.08, 7.00] at 30/36 times (83 %): "
+                   "mean 7.2–9.1 in the first 30 s, and 4 single-frame spikes where a coasting stage track "
+                   "takes one warhead plot and is picked as the warhead's track", strict=False)
 def test_check3_average_nees_in_midcourse_within_the_95_percent_band() -> None:
     n_runs = 50 if trilink_full() else 8
     runs = _runs(n_runs)
