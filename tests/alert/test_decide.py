@@ -86,11 +86,11 @@ def test_short_track_says_only_what_is_known_and_is_corrected_on_the_same_channe
         assert "will fall" not in text and "expected to fall" not in text and "見込み" not in text
     en = wordings(first)[-1].description
     assert "may fall in or pass over" in en and "uncertain" in en
-    lost = [d for d in decisions if d.kind is Kind.TRACK_LOST]
-    assert lost and lost[0].certainty == "Possible" and lost[0].sheltered_areas == first.sheltered_areas
-    last = decisions[-1]
-    assert last.msg_type is MsgType.CANCEL and last.kind is Kind.CANCEL
-    assert {a.area for a in last.areas} == set(first.sheltered_areas)
+    # the provisional track vanished: its alert is withdrawn on the same channel, not left standing
+    second = decisions[1]
+    assert second.msg_type is MsgType.CANCEL and second.kind is Kind.CANCEL
+    assert {a.area for a in second.areas} == set(first.sheltered_areas)
+    assert second.time - first.time <= 60.0
     assert not state.active
 
 
@@ -154,3 +154,18 @@ def test_missed_and_false_counting() -> None:
     assert score.missed and not score.false and score.first_alert_time is None
     assert {a.code for a in score.reached} >= {"JP-01"}
     assert np.all(np.diff(sorted(score.reached.values())) >= 0)
+
+
+def test_a_firm_track_lost_keeps_its_shelter_until_the_threat_passes() -> None:
+    steps = []
+    for dt in (300.0, 310.0):
+        a = assessment(LAUNCH_TIME + dt, SUNAN, IRBM_IMPACT, IRBM_FLIGHT_S, 550e3, (10.0, 3.0), track_id="L")
+        steps.append((LAUNCH_TIME + dt, [track_input(a)]))
+    steps += [(LAUNCH_TIME + dt, []) for dt in (330.0, 350.0, 600.0, IRBM_FLIGHT_S + 200.0)]
+    state, decisions = run_alerts("JPN", steps)
+    kinds = [d.kind for d in decisions]
+    assert kinds == [Kind.SHELTER, Kind.TRACK_LOST, Kind.ALL_CLEAR], kinds
+    lost = decisions[1]
+    assert lost.certainty == "Possible" and lost.sheltered_areas == decisions[0].sheltered_areas
+    assert "can no longer be confirmed" in wordings(lost)[-1].headline
+    assert not state.active

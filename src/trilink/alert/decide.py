@@ -294,6 +294,9 @@ def _missing(state: AlertState, incident: Incident, now: float,
         return _close(state, incident, now, Kind.ALL_CLEAR, incident.assessment, None)
     if not incident.lost_reported and now - incident.last_seen >= policy.lost_track_s:
         last = incident.decisions[-1]
+        if last.provisional:
+            # a track that never became firm and is gone: nothing supports the alert any more
+            return _close(state, incident, now, Kind.CANCEL, incident.assessment, last.exposure)
         still = tuple(a for a in last.areas if a.shelter)
         decision = _decision(state, incident, incident.track_id, now, Kind.TRACK_LOST, still,
                              incident.assessment, last.exposure, True)
