@@ -41,7 +41,7 @@ def live_demo(options: DemoOptions, *, ws_interval_s: float = 0.25,
             live.first_track_wall[node.nation] = time.monotonic()
 
     async def start_pages(run: DemoRun) -> None:
-        servers.update(await serve_nodes(run.nodes, ws_interval_s=ws_interval_s))
+        servers.update(await serve_nodes(run.nodes, alerts=run.alerts, ws_interval_s=ws_interval_s))
         live.urls.update({nation: server.url for nation, server in servers.items()})
         ready.set()
 

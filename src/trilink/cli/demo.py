@@ -102,7 +102,7 @@ async def _run(options: "object", *, headless: bool) -> dict:
         try:
             from trilink.web.live import serve_nodes
 
-            servers.update(await serve_nodes(run.nodes))
+            servers.update(await serve_nodes(run.nodes, alerts=run.alerts))
             run.pages.update({nation: server.url for nation, server in servers.items()})
         except Exception as exc:        # the demo runs on without its pages
             console.print(f"web pages not served: {type(exc).__name__}: {exc}")

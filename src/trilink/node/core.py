@@ -131,6 +131,12 @@ class NodeCore:
         self.recent_sent: deque[TrackReport] = deque(maxlen=settings.recent_reports)
         self.recent_received: deque[TrackReport] = deque(maxlen=settings.recent_reports)
 
+    def take_sequence(self) -> int:
+        """The next per-originator sequence number (shared by every message kind this node signs)."""
+        sequence = self.sequence
+        self.sequence += 1
+        return sequence
+
     # ------------------------------------------------------------------ own sensors
     def step(self, measurements: list[Measurement], now: float, *, fuse: bool = True) -> StepResult:
         """Track the new measurements, report what is due, and fuse (unless ``fuse`` is False)."""

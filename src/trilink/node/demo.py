@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from trilink.geo.ellipse import ellipse_from_covariance
+from trilink.node.alerting import attach as attach_alerts
+from trilink.node.alerting import fill_summary
 from trilink.node.archive import Archive
 from trilink.node.clock import SimClock
 from trilink.node.core import NodeCore, NodeSettings
@@ -33,6 +35,8 @@ from trilink.wire.keys import Signer, TrustStore
 log = logging.getLogger("trilink.demo")
 
 DEFAULT_SCENARIO = "demo-mixed"
+AFTER_LAST_IMPACT_S = 150.0
+"""Run on this long after the last impact: the alert engine's all-clear comes a minute or two after it."""
 TARGET_WALL_S = 200.0
 """With no --speed, the scenario is sped up to last about this long (if the nodes keep up)."""
 
@@ -82,6 +86,8 @@ class DemoRun:
     """Set (e.g. by Ctrl-C) to end the run cleanly after the current tick."""
     pages: dict[str, str] = field(default_factory=dict)
     """Nation → URL of its node's web page, when the demo serves them."""
+    alerts: dict[str, Any] = field(default_factory=dict)
+    """Nation → its node's alert engine (`trilink.node.alerting.NodeAlerts`)."""
 
     @property
     def progress(self) -> float:
@@ -103,10 +109,10 @@ def warheads(scenario: Any) -> list[MissileTruth]:
 
 
 def scenario_end(scenario: Any, missiles: list[MissileTruth]) -> float:
-    """When the demo can stop: the scenario's end, or a minute after the last impact if sooner."""
+    """When the demo can stop: the scenario's end, or once the last impact's all-clear is due, if sooner."""
     if not missiles:
         return float(scenario.end)
-    return min(float(scenario.end), max(m.impact_time for m in missiles) + 60.0)
+    return min(float(scenario.end), max(m.impact_time for m in missiles) + AFTER_LAST_IMPACT_S)
 
 
 def own_snapshots(node: NodeService) -> list[Snapshot]:
@@ -286,13 +292,16 @@ async def run_demo(options: DemoOptions, *, scenario: Any = None, simulation: An
             node.submit(m for m in simulation.measurements if m.nation == nation)
             await node.start()
         recorder = SummaryRecorder(scenario.name, options.sharing, missiles, list(nodes))
-        run = DemoRun(options, scenario, nodes, recorder, scenario.start, end, scenario.start)
+        run = DemoRun(options, scenario, nodes, recorder, scenario.start, end, scenario.start,
+                      alerts={nation: attach_alerts(node) for nation, node in nodes.items()})
         if on_ready is not None:
             on_ready(run)
         try:
             await drive(run, clock, on_tick)
         except asyncio.CancelledError:
             run.interrupted = True
+        for nation, engine in run.alerts.items():
+            fill_summary(recorder, nation, engine)
         return run
     finally:
         for node in nodes.values():

@@ -73,6 +73,9 @@ class NodeService:
         self.published = 0
         self.publish_failures = 0
         self.on_picture: list[Callable[[NodeService], None]] = []
+        self.on_step: list[Callable[[NodeService, float], None]] = []
+        """Called after every step with the node-clock time (e.g. the alert engine)."""
+        self._background: set[asyncio.Task[None]] = set()
         self.closed = False
 
     # ------------------------------------------------------------------ intake
@@ -112,7 +115,15 @@ class NodeService:
                                for out in result.outgoing if out.recipients))
         if result.picture_changed:
             self._picture_changed()
+        for callback in self.on_step:
+            callback(self, now)
         return result
+
+    def publish_later(self, msg_id: str, data: bytes, recipients: tuple[str, ...]) -> None:
+        """Publish a sealed message from synchronous code (a callback); failures are counted, not raised."""
+        task = asyncio.get_running_loop().create_task(self._publish(recipients, msg_id, data))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _publish(self, recipients: tuple[str, ...], msg_id: str, data: bytes) -> None:
         if self.transport is None:

@@ -74,6 +74,7 @@ class SummaryRecorder:
                  nations: list[str]) -> None:
         self.scenario, self.sharing, self.missiles, self.nations = scenario, sharing, missiles, nations
         self._state = {(m.id, n): _NodeMissile() for m in missiles for n in nations}
+        self._fused_owner: dict[tuple[str, str], str] = {}
 
     def _match(self, now: float, snapshots: list[Snapshot]) -> dict[str, Snapshot]:
         """Missile id → the nearest snapshot within the gate (each snapshot used once)."""
@@ -116,6 +117,7 @@ class SummaryRecorder:
                 st.own_final = prediction
                 st.own_errors.setdefault(self._bucket(m, now), prediction["error_km"])
         for mid, snap in fused_matches.items():
+            self._fused_owner[(nation, snap.track_id)] = mid
             st, m = self._state[(mid, nation)], truths[mid]
             if st.first_picture_s is None:
                 st.first_picture_s = now - m.launch_time
@@ -140,6 +142,15 @@ class SummaryRecorder:
         return {"lat": round(float(deg(snap.impact_lat)), 5), "lon": round(float(deg(snap.impact_lon)), 5),
                 "at_s": round(now - m.launch_time, 1), "error_km": round(error / 1000.0, 3),
                 "ellipse95_km": [round(v, 3) for v in snap.ellipse_km] if snap.ellipse_km else None}
+
+    def final_prediction(self, nation: str, missile_id: str) -> dict[str, Any] | None:
+        """The node's last fused impact prediction for a missile before impact ({lat, lon} degrees...)."""
+        st = self._state.get((missile_id, nation))
+        return None if st is None else st.final
+
+    def missile_of(self, nation: str, fused_id: str) -> str | None:
+        """The missile a node's fused track was last matched to (None if never)."""
+        return self._fused_owner.get((nation, fused_id))
 
     def record_alert(self, nation: str, missile_id: str, alert: dict[str, Any]) -> None:
         """Attach one alert decision ({at_s, msg_type, response, areas}) to a node and missile."""

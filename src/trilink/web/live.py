@@ -18,6 +18,9 @@ async def serve_node(node: NodeService, *, host: str = "127.0.0.1", port: int = 
     return server
 
 
-async def serve_nodes(nodes: dict[str, NodeService], **options: Any) -> dict[str, WebServer]:
-    """One page per node (nation → server), each on its own free loopback port."""
-    return {nation: await serve_node(node, **options) for nation, node in nodes.items()}
+async def serve_nodes(nodes: dict[str, NodeService], alerts: dict[str, Any] | None = None,
+                      **options: Any) -> dict[str, WebServer]:
+    """One page per node (nation → server), each on its own free loopback port, with its alerts."""
+    alerts = alerts or {}
+    return {nation: await serve_node(node, alerts=alerts.get(nation), **options)
+            for nation, node in nodes.items()}

@@ -17,6 +17,7 @@ from trilink.geo.frames import ecef_to_geodetic
 from trilink.interop.cot import to_xml, track_events
 from trilink.interop.geojson import TRAIL_CHUNK, sensor_features, track_features
 from trilink.model.assessment import ImpactEstimate
+from trilink.node.alerting import NodeAlerts
 from trilink.node.service import NodeService
 
 TRAIL_SPACING_S = 2.0
@@ -28,7 +29,8 @@ TIMELINE_POINTS = 600
 class ServiceView:
     """Implements `trilink.web.view.NodeView` over a NodeService."""
 
-    def __init__(self, service: NodeService, *, alerts: Any = None, basemap: Any = None) -> None:
+    def __init__(self, service: NodeService, *, alerts: NodeAlerts | None = None,
+                 basemap: Any = None) -> None:
         self.service = service
         self.nation = service.nation
         self.exercise = bool(service.core.exercise)
@@ -124,7 +126,7 @@ class ServiceView:
         """Active alerts and their history, from the node's alert engine when it has one."""
         if self._alerts is None:
             return {"active": [], "history": []}
-        return self._alerts()
+        return self._alerts.view()
 
     def status(self) -> dict[str, Any]:
         """Node, partner links (last report age, rejects) and counters."""
@@ -164,12 +166,12 @@ class ServiceView:
         return to_xml(events) if events else b'<?xml version="1.0" encoding="utf-8"?>\n<events />'
 
     def cap_feed(self) -> str | None:
-        """No CAP feed until the alert engine is attached."""
-        return None
+        """Atom feed of the active CAP alerts (None when the node has no alert engine)."""
+        return None if self._alerts is None else self._alerts.feed(self.now())
 
     def cap_document(self, identifier: str) -> str | None:
-        """No CAP documents until the alert engine is attached."""
-        return None
+        """A CAP document this node issued."""
+        return None if self._alerts is None else self._alerts.document(identifier)
 
 
 def _assessment_summary(assessment: Any) -> dict[str, Any]:
