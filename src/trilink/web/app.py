@@ -22,7 +22,16 @@ from trilink.web.view import NodeView
 STATIC_DIR = Path(__file__).parent / "static"
 FRONTEND_DIR = Path(__file__).parent / "frontend"
 VENDOR_PACKAGES = ("leaflet", "topojson-client", "world-atlas")
-_json = msgspec.json.Encoder()
+def _to_builtin(obj: Any) -> Any:
+    """numpy scalars and arrays (which the core's values may carry) as plain JSON values."""
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if hasattr(obj, "item"):
+        return obj.item()
+    raise NotImplementedError(f"cannot encode {type(obj).__name__} as JSON")
+
+
+_json = msgspec.json.Encoder(enc_hook=_to_builtin)
 NOT_FOUND = {404: {"description": "Not found", "content": {"application/json": {
     "schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}}}
 _OBJECT = {"type": "object"}

@@ -196,7 +196,7 @@ function renderMeta() {
   const alerts = document.getElementById("alerts");
   alerts.innerHTML = (meta.alerts || []).map(a =>
     `<div class="alert-banner ${a.response === "Shelter" ? "" : "monitor"}" data-alert="${a.id}">
-      <span>${exercise ? "EXERCISE · " : ""}${a.headline || a.response}</span>
+      <span>${exercise && !String(a.headline || "").startsWith("EXERCISE") ? "EXERCISE · " : ""}${a.headline || a.response}</span>
       <span>${(a.areas || []).join(", ")}</span>
       <span class="countdown" data-impact="${a.impact_time || ""}"></span></div>`).join("");
   document.getElementById("alert-history").innerHTML = (meta.alert_history || []).slice(-30).reverse()
