@@ -15,13 +15,16 @@ Rates 100 and 1,000 reports/s, open loop (each report is sent at its scheduled t
 
 import asyncio
 import contextlib
+import cProfile
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +36,7 @@ from tests.wire.corpus import typical_report
 from _report import figure, write_section
 from trilink.model.network import load_network
 from trilink.net import Transport, read_deployment, start_network
+from trilink.net.loop import loop_name, run
 from trilink.net.transport import connect_nats
 from trilink.wire import ReceiverPolicy, Signer, TrustStore, Verifier, seal
 from trilink.wire.keys import read_private, write_private
@@ -41,6 +45,9 @@ RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured
 WARM_UP = 100
 FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
+#: Directory to write one cProfile file per process into (unset: no profiling).
+PROFILE_ENV = "TRILINK_BENCH_PROFILE"
+T = TypeVar("T")
 #: Reports delivered per second over each phase (first send to last delivery).
 DELIVERED_PER_S: dict[tuple[str, int], float] = {}
 #: When the KOR node's publish was acknowledged (in the publisher process).
@@ -142,14 +149,30 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
 
 
 # ---------------------------------------------------------------- orchestration
+def _profiled(name: str, coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on the shell's loop; under cProfile into $TRILINK_BENCH_PROFILE/<name>.prof if set."""
+    out = os.environ.get(PROFILE_ENV)
+    if not out:
+        return run(coro)
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        return run(coro)
+    finally:
+        profile.disable()
+        profile.dump_stats(Path(out) / f"{name}.prof")
+
+
 def _role(args: list[str]) -> None:
     role, mode, directory, key, *rest = args
     cpu = time.process_time()
     if role == "_publish":
         rate, n, prefix = int(rest[0]), int(rest[1]), rest[2]
-        result = asyncio.run(publisher(mode, Path(directory), Path(key), rate, n, prefix))
+        result = _profiled(f"publish-{mode}-{prefix}",
+                           publisher(mode, Path(directory), Path(key), rate, n, prefix))
     else:
-        result = asyncio.run(receiver(mode, Path(directory), Path(key), int(rest[0]), rest[1]))
+        result = _profiled(f"receive-{mode}-{rest[1]}",
+                           receiver(mode, Path(directory), Path(key), int(rest[0]), rest[1]))
     print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS}), flush=True)
 
 
@@ -224,7 +247,7 @@ def _p(latencies: np.ndarray, q: float) -> float:
 def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_net_") as tmp:
-        results = asyncio.run(measure(Path(tmp)))
+        results = _profiled("host", measure(Path(tmp)))
     rows = []
     for (mode, rate), lat in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0] != "share")):
         label = "share (JetStream + courier)" if mode == "share" else "raw core NATS (floor)"
@@ -273,7 +296,8 @@ At 100 reports/s the acknowledged, durable path adds
 {_p(results[("share", 100)], 50) - _p(results[("raw", 100)], 50):.2f} ms at p50 over raw core NATS.
 For scale, the physical floor of the real geography — Seoul → Hawaii → Tokyo as light in
 fibre — is about {FIBRE_FLOOR_MS:g} ms one way. The machine is shared (2 cores; load average
-{load_before:.1f} when this run started), so tails include scheduling noise.
+{load_before:.1f} when this run started), so tails include scheduling noise. Every process ran
+on the {loop_name()} event loop (`trilink.net.loop`).
 """)
     figure("share_p99_ms_1000", share_p99)
     figure("raw_nats_p99_ms_1000", raw_p99)

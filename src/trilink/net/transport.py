@@ -19,16 +19,19 @@ from dataclasses import dataclass, field
 import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, Header, PubAck
 from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
+from trilink.net.acks import AckInbox, parse_pub_ack
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
 from trilink.net.inbox import MessageQueue
 from trilink.net.subjects import check_kind, inbox_stream, outbox_stream, outbox_subject, token
 
 log = logging.getLogger(__name__)
+
+EXPECTED_STREAM = Header.EXPECTED_STREAM.value
 
 
 class TransportError(RuntimeError):
@@ -93,6 +96,10 @@ class Transport:
         self.sources = [a.releaser for a in network.agreement if a.recipient == nation]
         self.publish_timeout_s = publish_timeout_s
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._outbox = outbox_stream(nation)
+        self._acks: AckInbox | None = None
+        self._acks_lock = asyncio.Lock()
+        self._waiting: dict[str, asyncio.Future[Msg]] = {}
 
     @classmethod
     async def connect(cls, network: NetworkConfig, access: NationAccess, *, name: str = "",
@@ -134,7 +141,8 @@ class Transport:
         if not msg_id or any(c in msg_id for c in " \r\n"):
             raise ValueError(f"msg_id {msg_id!r} must be non-empty without spaces")
         check_kind(kind)
-        headers = {MSG_ID: msg_id, HEADER_TO: ",".join(self.check_recipients(recipients))}
+        headers = {MSG_ID: msg_id, HEADER_TO: ",".join(self.check_recipients(recipients)),
+                   EXPECTED_STREAM: self._outbox}
         subject = outbox_subject(self.nation, kind)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.publish_timeout_s
@@ -142,14 +150,34 @@ class Transport:
         async with self._in_flight:
             while True:
                 try:
-                    return await self.js.publish(subject, report, timeout=2.0,
-                                                 stream=outbox_stream(self.nation), headers=dict(headers))
+                    return await self._publish_once(subject, report, headers, 2.0)
                 except (nats.errors.Error, TimeoutError) as exc:
                     if loop.time() + delay > deadline:
                         raise TransportError(f"publish {msg_id} to {subject} not acknowledged: "
                                              f"{type(exc).__name__} {exc}".strip()) from None
                     await asyncio.sleep(delay)
                     delay = min(delay * 2.0, 1.0)
+
+    async def _publish_once(self, subject: str, data: bytes, headers: dict[str, str],
+                            timeout_s: float) -> PubAck:
+        """One publish with a reply on the transport's acknowledgement inbox; the stream's PubAck."""
+        if self._acks is None:
+            async with self._acks_lock:
+                if self._acks is None:
+                    self._acks = await AckInbox(self.nc, self._on_ack).start()
+        token, reply = self._acks.reply()
+        future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
+        self._waiting[token] = future
+        try:
+            await self.nc.publish(subject, data, reply=reply, headers=headers)
+            return parse_pub_ack(await asyncio.wait_for(future, timeout_s))
+        finally:
+            del self._waiting[token]
+
+    def _on_ack(self, token: str, msg: Msg) -> None:
+        future = self._waiting.get(token)
+        if future is not None and not future.done():
+            future.set_result(msg)
 
     def subscribe(self, durable: str = "node", *, origins: Sequence[str] | None = None,
                   resume: Mapping[str, int] | None = None, batch: int = 64) -> "Subscription":

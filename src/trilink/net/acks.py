@@ -1,0 +1,91 @@
+"""JetStream publish acknowledgements through one long-lived reply subscription per user.
+
+nats-py's ``js.publish`` is a request per message (a NUID token, a future with a done-callback,
+``wait_for``, ``json.loads`` and a ``PubAck`` built from a dict) and ``publish_async`` much the
+same. At a thousand reports a second through three Python processes that bookkeeping is a
+visible part of each report's CPU. Here a publisher subscribes once to ``<inbox>.*``, names
+each message's reply ``<inbox>.<n>`` with a plain counter, and gets each acknowledgement
+through a callback that decodes it with msgspec. The acknowledgement itself is the server's
+(the message is stored in the stream before it answers): nothing about durability changes.
+"""
+
+import contextlib
+import itertools
+from collections.abc import Awaitable, Callable
+
+import msgspec
+import nats.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.js.api import PubAck
+from nats.js.errors import APIError, NoStreamResponseError
+
+NO_RESPONDERS_STATUS = "503"
+
+
+class _ApiError(msgspec.Struct):
+    code: int = 0
+    err_code: int = 0
+    description: str = ""
+
+
+class _PubAckReply(msgspec.Struct):
+    stream: str = ""
+    seq: int = 0
+    domain: str | None = None
+    duplicate: bool | None = None
+    error: _ApiError | None = None
+
+
+_decode = msgspec.json.Decoder(_PubAckReply).decode
+
+
+def parse_pub_ack(msg: Msg) -> PubAck:
+    """The stream's acknowledgement in ``msg``; raises a nats error for a refusal or no stream."""
+    if not msg.data:
+        status = (msg.headers or {}).get("Status", "")
+        if status == NO_RESPONDERS_STATUS:
+            raise NoStreamResponseError
+        raise nats.errors.Error(f"empty acknowledgement (status {status or 'none'})")
+    try:
+        reply = _decode(msg.data)
+    except msgspec.DecodeError as exc:
+        raise nats.errors.Error(f"unreadable acknowledgement: {exc}") from None
+    if reply.error is not None:
+        e = reply.error
+        APIError.from_error({"code": e.code, "err_code": e.err_code, "description": e.description})
+    return PubAck(stream=reply.stream, seq=reply.seq, domain=reply.domain, duplicate=reply.duplicate)
+
+
+class AckInbox:
+    """One wildcard reply subscription; ``reply()`` names a reply subject, ``on_reply`` gets each answer."""
+
+    def __init__(self, nc: Client, on_reply: Callable[[str, Msg], Awaitable[None] | None]) -> None:
+        self.nc, self.on_reply = nc, on_reply
+        self.prefix = ""
+        self._counter = itertools.count(1)
+        self._sub: Subscription | None = None
+
+    async def start(self) -> "AckInbox":
+        """Subscribe to ``<new inbox>.*``."""
+        self.prefix = self.nc.new_inbox() + "."
+        self._sub = await self.nc.subscribe(self.prefix + "*", cb=self._callback, pending_msgs_limit=1 << 20)
+        return self
+
+    async def stop(self) -> None:
+        """Unsubscribe (answers still on their way are dropped)."""
+        if self._sub is not None:
+            sub, self._sub = self._sub, None
+            with contextlib.suppress(nats.errors.Error):
+                await sub.unsubscribe()
+
+    def reply(self) -> tuple[str, str]:
+        """A fresh ``(token, reply subject)`` pair."""
+        token = str(next(self._counter))
+        return token, self.prefix + token
+
+    async def _callback(self, msg: Msg) -> None:
+        result = self.on_reply(msg.subject[len(self.prefix):], msg)
+        if result is not None:
+            await result
