@@ -5,6 +5,7 @@ Receiver: ``Verifier(ReceiverPolicy(...)).verify(data, now)`` → ``Accepted`` o
 See docs/wire.md.
 """
 
+from trilink.wire.batch import make_batches, reports_of
 from trilink.wire.codec import decode, describe, encode, from_json, open_envelope, seal, signed_bytes, to_json
 from trilink.wire.convert import (
     assessment_from_report,
@@ -29,6 +30,7 @@ from trilink.wire.messages import (
     Message,
     MessageKind,
     NodeState,
+    ReportBatch,
     ReportStatus,
     StateVector,
     TrackReport,
@@ -38,6 +40,7 @@ from trilink.wire.messages import (
 from trilink.wire.release import mark_releasable, recipients, release_problem
 from trilink.wire.sanity import message_problem
 from trilink.wire.verify import (
+    MAX_BATCH_BYTES,
     MAX_MESSAGE_BYTES,
     Accepted,
     Reason,
@@ -49,13 +52,16 @@ from trilink.wire.verify import (
 )
 
 __all__ = [
-    "MAX_MESSAGE_BYTES", "SCHEMA_VERSION", "Accepted", "AlertArea", "AlertMsgType", "AlertNotice",
+    "MAX_BATCH_BYTES", "MAX_MESSAGE_BYTES", "SCHEMA_VERSION", "Accepted", "AlertArea", "AlertMsgType",
+    "AlertNotice",
     "AlertResponse", "Envelope", "Heartbeat", "ImpactPoint", "KeyFileError", "LaunchPoint",
     "Message", "MessageKind", "NodeState", "Reason", "ReceiverPolicy", "Rejection", "ReplayWindow",
-    "ReportStatus", "Signer", "StateVector", "TrackReport", "TrustStore", "Verifier",
+    "ReportBatch", "ReportStatus", "Signer", "StateVector", "TrackReport", "TrustStore", "Verifier",
     "assessment_from_report", "check", "covariance_matrix", "covariance_upper", "decode", "describe",
-    "encode", "from_json", "initial_sequence", "key_id_for", "kind_of", "mark_releasable", "message_id",
+    "encode", "from_json", "initial_sequence", "key_id_for", "kind_of", "make_batches", "mark_releasable",
+    "message_id",
     "message_problem",
-    "open_envelope", "recipients", "release_problem", "report_from_assessment", "report_status", "seal",
+    "open_envelope", "recipients", "release_problem", "report_from_assessment", "report_status", "reports_of",
+    "seal",
     "signed_bytes", "to_json", "track_from_report",
 ]

@@ -1,4 +1,4 @@
-"""The message types one nation sends another: track reports, alert notices, heartbeats.
+"""The message types one nation sends another: track reports, alert notices, heartbeats, report batches.
 
 These msgspec Structs *are* the schema (docs/wire/*.json is generated from
 them). Units are in the field names because JSON of these types is read by
@@ -32,6 +32,8 @@ MAX_NATIONS = 32
 MAX_AREAS = 128
 MAX_TRACK_IDS = 64
 MAX_SENSOR_KINDS = 8
+MAX_BATCH_REPORTS = 128
+"""Most track reports one ReportBatch may carry."""
 MAX_ABS_TIME_S = 1.0e11
 """Times are UTC epoch seconds in (-MAX_ABS_TIME_S, MAX_ABS_TIME_S)."""
 MAX_ABS_ECEF_M = 1.0e9
@@ -79,6 +81,7 @@ class MessageKind(StrEnum):
     TRACK = "track"
     ALERT = "alert"
     HEARTBEAT = "heartbeat"
+    BATCH = "batch"
 
 
 class AlertMsgType(StrEnum):
@@ -236,11 +239,30 @@ class Heartbeat(Struct, **_CONFIG):
     detail: Text = ""
 
 
-Message = TrackReport | AlertNotice | Heartbeat
+class ReportBatch(Struct, **_CONFIG):
+    """Track reports of one originator sealed together (one tracker step): one signature, one network message.
+
+    Every report keeps its own header (report id, sequence, issue time, releasability); the batch
+    is released only to nations every one of its reports is releasable to (``releasable_to``).
+    """
+
+    origin: Nation
+    seq: Sequence
+    issued_utc: Epoch
+    releasable_to: Nations
+    exercise: bool
+    reports: Annotated[tuple[TrackReport, ...], _doc(
+        "The reports, at least 1 and at most 128, all of this origin and exercise flag, each "
+        "releasable to every nation in the batch's releasable_to and issued no later than the batch.",
+        minItems=1, maxItems=MAX_BATCH_REPORTS)]
+
+
+Message = TrackReport | AlertNotice | Heartbeat | ReportBatch
 """Any message body."""
 
 KIND_OF: dict[type, MessageKind] = {
-    TrackReport: MessageKind.TRACK, AlertNotice: MessageKind.ALERT, Heartbeat: MessageKind.HEARTBEAT}
+    TrackReport: MessageKind.TRACK, AlertNotice: MessageKind.ALERT, Heartbeat: MessageKind.HEARTBEAT,
+    ReportBatch: MessageKind.BATCH}
 TYPE_OF: dict[str, type] = {kind.value: typ for typ, kind in KIND_OF.items()}
 
 
@@ -252,7 +274,7 @@ class Envelope(Struct, frozen=True, array_like=True):
     """
 
     version: Annotated[int, Meta(ge=0, le=65535, description="SCHEMA_VERSION of the sender.")]
-    kind: Annotated[str, Meta(description="'track', 'alert' or 'heartbeat'.")]
+    kind: Annotated[str, Meta(description="'track', 'alert', 'heartbeat' or 'batch'.")]
     key_id: Annotated[str, Meta(
         description="Signing key: '<NATION>-<12 hex digits of SHA-256(public key)>'.")]
     body: Annotated[bytes, Meta(description="MessagePack of the message of that kind.")]

@@ -11,7 +11,8 @@ Agreement terms (``trilink.model.network.AgreementConfig``): ``sensor_kinds``
 track only if its current position or predicted impact lies in the box
 lat_min, lon_min, lat_max, lon_max in degrees; longitudes may run past 180 to
 cross the antimeridian) and ``alerts`` (whether alert notices are released).
-Heartbeats go to every nation the originator has an agreement with.
+Heartbeats go to every nation the originator has an agreement with. A report batch is
+released to a partner only when every report in it is.
 """
 
 import math
@@ -21,7 +22,7 @@ import numpy as np
 
 from trilink.geo.frames import ecef_to_geodetic
 from trilink.model.network import AgreementConfig, NetworkConfig
-from trilink.wire.messages import AlertNotice, Heartbeat, Message, TrackReport
+from trilink.wire.messages import AlertNotice, Heartbeat, Message, ReportBatch, TrackReport
 
 
 def _in_box(lat_deg: float, lon_deg: float, region: tuple[float, float, float, float]) -> bool:
@@ -47,6 +48,11 @@ def agreement_problem(agreement: AgreementConfig | None, message: Message) -> st
         return None
     if isinstance(message, AlertNotice):
         return None if agreement.alerts else "the agreement does not release alert notices"
+    if isinstance(message, ReportBatch):
+        for i, report in enumerate(message.reports):
+            if (problem := agreement_problem(agreement, report)) is not None:
+                return f"report {i}: {problem}"
+        return None
     if agreement.sensor_kinds is not None and not set(agreement.sensor_kinds) & {
             str(kind) for kind in message.sensor_kinds}:
         return f"no contributing sensor kind among {', '.join(agreement.sensor_kinds) or 'none'}"

@@ -14,6 +14,7 @@ from trilink.wire.messages import (
     MAX_ABS_SPEED_MPS,
     MAX_ABS_TIME_S,
     MAX_AREAS,
+    MAX_BATCH_REPORTS,
     MAX_ID_CHARS,
     MAX_NATIONS,
     MAX_SENSOR_KINDS,
@@ -24,6 +25,7 @@ from trilink.wire.messages import (
     ImpactPoint,
     LaunchPoint,
     Message,
+    ReportBatch,
     StateVector,
     TrackReport,
 )
@@ -141,7 +143,7 @@ def _nations_problem(name: str, values: tuple[str, ...]) -> str | None:
     return None
 
 
-def _header_problem(message: TrackReport | AlertNotice | Heartbeat) -> str | None:
+def _header_problem(message: TrackReport | AlertNotice | Heartbeat | ReportBatch) -> str | None:
     if not _NATION.fullmatch(message.origin):
         return "origin is not an alpha-3 code"
     return (_time_problem("issued_utc", message.issued_utc)
@@ -261,8 +263,28 @@ def heartbeat_problem(h: Heartbeat) -> str | None:
             or _id_problem("detail", h.detail, empty=True, limit=MAX_TEXT_CHARS))
 
 
+def report_batch_problem(b: ReportBatch) -> str | None:
+    """First sanity problem of a report batch (its header, then each report and how it fits the batch)."""
+    problem = _header_problem(b)
+    if problem:
+        return problem
+    if not 1 <= len(b.reports) <= MAX_BATCH_REPORTS:
+        return f"a batch carries 1 to {MAX_BATCH_REPORTS} reports, not {len(b.reports)}"
+    batch_to = set(b.releasable_to)
+    for i, r in enumerate(b.reports):
+        if (problem := track_report_problem(r)) is not None:
+            return f"report {i}: {problem}"
+        if r.origin != b.origin or r.exercise != b.exercise:
+            return f"report {i}: origin or exercise flag differs from the batch's"
+        if not batch_to <= set(r.releasable_to):
+            return f"report {i}: not releasable to every nation the batch is"
+        if r.issued_utc > b.issued_utc:
+            return f"report {i}: issued after its batch"
+    return None
+
+
 _CHECKS = {TrackReport: track_report_problem, AlertNotice: alert_notice_problem,
-           Heartbeat: heartbeat_problem}
+           Heartbeat: heartbeat_problem, ReportBatch: report_batch_problem}
 
 
 def message_problem(message: Message) -> str | None:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import msgspec
 
-from trilink.wire.messages import SCHEMA_VERSION, AlertNotice, Envelope, Heartbeat, TrackReport
+from trilink.wire.messages import SCHEMA_VERSION, AlertNotice, Envelope, Heartbeat, ReportBatch, TrackReport
 
 SCHEMA_TYPES: dict[str, type] = {
-    "envelope": Envelope, "track_report": TrackReport, "alert_notice": AlertNotice, "heartbeat": Heartbeat}
+    "envelope": Envelope, "track_report": TrackReport, "alert_notice": AlertNotice, "heartbeat": Heartbeat,
+    "report_batch": ReportBatch}
 
 
 def schema_documents() -> dict[str, str]:

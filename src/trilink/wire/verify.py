@@ -6,7 +6,9 @@ releasability to this receiver, freshness against the receiver's clock (passed
 in), replay (per-originator sequence, tolerating reordering inside a window).
 ``check`` is pure (stages 1-8); ``ReplayWindow`` holds the only state, and a
 message is recorded there only once every other check has passed, so a valid
-message is accepted exactly once.
+message is accepted exactly once. A ``ReportBatch`` passes the same checks once for the
+whole batch (one signature), with its own size limit; freshness is that of its oldest
+report, and replay covers the batch's sequence and each report's.
 """
 
 from collections import Counter
@@ -18,12 +20,16 @@ import msgspec
 from trilink.model.network import NetworkConfig
 from trilink.wire.codec import decode, open_envelope, signed_bytes
 from trilink.wire.keys import TrustStore
-from trilink.wire.messages import SCHEMA_VERSION, TYPE_OF, Message
+from trilink.wire.messages import SCHEMA_VERSION, TYPE_OF, Message, MessageKind, ReportBatch
 from trilink.wire.release import release_problem
 from trilink.wire.sanity import message_problem
 
 MAX_MESSAGE_BYTES = 16384
 """Default size limit of a sealed message (a typical track report is well under 1 KiB)."""
+MAX_BATCH_BYTES = 262144
+"""Default size limit of a sealed report batch (128 reports of up to 2 KiB)."""
+_BATCH_HEAD = b"\x95" + msgspec.msgpack.encode((SCHEMA_VERSION, MessageKind.BATCH.value))[1:]
+"""How a batch envelope of this schema version begins: its size limit is known before decoding."""
 
 
 class Reason(StrEnum):
@@ -74,6 +80,8 @@ class ReceiverPolicy:
     network: NetworkConfig | None = None
     """Agreements to re-check releasability against; None checks only the sender's marking."""
     max_bytes: int = MAX_MESSAGE_BYTES
+    max_batch_bytes: int = MAX_BATCH_BYTES
+    """Size limit of a report batch (``max_bytes`` applies to every other kind)."""
     max_age_s: float = 60.0
     """Oldest acceptable ``issued_utc`` relative to the receiver's clock."""
     max_ahead_s: float = 5.0
@@ -91,8 +99,9 @@ def check(data: bytes, policy: ReceiverPolicy, now: float) -> Accepted | Rejecti
 def _check(data: bytes, policy: ReceiverPolicy, now: float) -> Accepted | Rejection:
     if not isinstance(data, bytes | bytearray | memoryview):
         return Rejection(Reason.DECODE, f"expected bytes, got {type(data).__name__}")
-    if len(data) > policy.max_bytes:
-        return Rejection(Reason.SIZE, f"{len(data)} bytes exceeds the limit of {policy.max_bytes}")
+    limit = policy.max_batch_bytes if bytes(data[:len(_BATCH_HEAD)]) == _BATCH_HEAD else policy.max_bytes
+    if len(data) > limit:
+        return Rejection(Reason.SIZE, f"{len(data)} bytes exceeds the limit of {limit}")
     try:
         envelope = open_envelope(data)
     except msgspec.ValidationError as exc:
@@ -127,15 +136,30 @@ def _check(data: bytes, policy: ReceiverPolicy, now: float) -> Accepted | Reject
     problem = release_problem(policy.network, message, policy.receiver)
     if problem is not None:
         return Rejection(Reason.RELEASABILITY, problem, originator)
-    age = now - message.issued_utc
+    age = now - _oldest_issued(message)
     if age > policy.max_age_s:
         return Rejection(Reason.FRESHNESS, f"issued {age:.1f} s ago (limit {policy.max_age_s:g} s)",
                          originator)
-    if -age > policy.max_ahead_s:
+    if now - message.issued_utc < -policy.max_ahead_s:
         return Rejection(Reason.FRESHNESS,
-                         f"issued {-age:.1f} s in the future (limit {policy.max_ahead_s:g} s)",
+                         f"issued {message.issued_utc - now:.1f} s in the future "
+                         f"(limit {policy.max_ahead_s:g} s)",
                          originator)
     return Accepted(message, envelope.key_id)
+
+
+def _oldest_issued(message: Message) -> float:
+    """The issue time freshness is judged by: the message's, or its oldest report's for a batch."""
+    if isinstance(message, ReportBatch):
+        return min(message.issued_utc, *(r.issued_utc for r in message.reports))
+    return message.issued_utc
+
+
+def sequences(message: Message) -> list[int]:
+    """The sequence numbers a message uses up: its own, and each report's in a batch."""
+    if isinstance(message, ReportBatch):
+        return [message.seq, *(r.seq for r in message.reports)]
+    return [message.seq]
 
 
 class ReplayWindow:
@@ -191,11 +215,16 @@ class Verifier:
         result = check(data, self.policy, now)
         if isinstance(result, Accepted):
             message = result.message
-            problem = self.replay.problem(message.origin, message.seq)
+            used = sequences(message)
+            problem = next((p for q in used if (p := self.replay.problem(message.origin, q)) is not None),
+                           None)
+            if problem is None and len(set(used)) != len(used):
+                problem = "a sequence number repeats inside the batch"
             if problem is not None:
                 result = Rejection(Reason.REPLAY, problem, message.origin)
             else:
-                self.replay.record(message.origin, message.seq)
+                for q in used:
+                    self.replay.record(message.origin, q)
                 self.accepted += 1
                 return result
         self.rejected[result.reason] += 1
