@@ -13,18 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from tests.alert.scenarios import (
-    ICBM_FLIGHT_S,
-    ICBM_IMPACT,
-    IRBM_FLIGHT_S,
-    IRBM_IMPACT,
-    LAUNCH_TIME,
-    SUNAN,
-    assessment,
-    ground_track,
-    run_alerts,
-    track_input,
-)
+from tests.alert import scenarios as sc
 from tests.conftest import trilink_full
 from trilink.alert.evaluate import score_alerts
 from trilink.alert.policy import AlertPolicy
@@ -48,18 +37,18 @@ def _run(rng: np.random.Generator, nominal: tuple[float, float], flight_s: float
          ) -> tuple[int, int, float | None]:
     truth_impact = _offset(nominal, *rng.normal(0.0, TRUTH_SIGMA_KM, 2))
     steps = []
-    for now in np.arange(LAUNCH_TIME + first_s, LAUNCH_TIME + flight_s + 200.0, step_s):
-        if now >= LAUNCH_TIME + flight_s:
+    for now in np.arange(sc.LAUNCH_TIME + first_s, sc.LAUNCH_TIME + flight_s + 200.0, step_s):
+        if now >= sc.LAUNCH_TIME + flight_s:
             steps.append((now, []))
             continue
-        along = sigma_of_age(now - LAUNCH_TIME)
+        along = sigma_of_age(now - sc.LAUNCH_TIME)
         predicted = _offset(truth_impact, *rng.normal(0.0, along / 2.0, 2))
-        a = assessment(now, SUNAN, predicted, flight_s, apogee, (along, along / 3.0))
-        steps.append((now, [track_input(a, first_time=LAUNCH_TIME + first_s)]))
-    _, decisions = run_alerts("JPN", steps, POLICY)
-    score = score_alerts(decisions, ground_track(SUNAN, truth_impact, flight_s, apogee), "JPN")
+        a = sc.assessment(now, sc.SUNAN, predicted, flight_s, apogee, (along, along / 3.0))
+        steps.append((now, [sc.track_input(a, first_time=sc.LAUNCH_TIME + first_s)]))
+    _, decisions = sc.run_alerts("JPN", steps, POLICY)
+    score = score_alerts(decisions, sc.ground_track(sc.SUNAN, truth_impact, flight_s, apogee), "JPN")
     first = min((d.time for d in decisions if d.sheltered_areas), default=None)
-    return len(score.missed), len(score.false), None if first is None else first - LAUNCH_TIME
+    return len(score.missed), len(score.false), None if first is None else first - sc.LAUNCH_TIME
 
 
 def monte_carlo(scenario: str, runs: int, seed: int = 8) -> dict[str, float]:
@@ -68,11 +57,12 @@ def monte_carlo(scenario: str, runs: int, seed: int = 8) -> dict[str, float]:
     results = []
     for _ in range(runs):
         if scenario == "irbm":
-            results.append(_run(rng, IRBM_IMPACT, IRBM_FLIGHT_S, 550e3,
+            results.append(_run(rng, sc.IRBM_IMPACT, sc.IRBM_FLIGHT_S, 550e3,
                                 lambda age: max(8.0, 400.0 * math.exp(-age / 120.0)), 40.0, 20.0))
         else:
-            results.append(_run(rng, ICBM_IMPACT, ICBM_FLIGHT_S, 6000e3,
-                                lambda age: max(3.0, 50.0 * (1.0 - age / ICBM_FLIGHT_S) ** 2), 60.0, 120.0))
+            results.append(_run(rng, sc.ICBM_IMPACT, sc.ICBM_FLIGHT_S, 6000e3,
+                                lambda age: max(3.0, 50.0 * (1.0 - age / sc.ICBM_FLIGHT_S) ** 2),
+                                60.0, 120.0))
     missed, false, first = zip(*results, strict=True)
     shelter_times = [f for f in first if f is not None]
     return {"runs": runs, "missed": int(sum(missed)), "runs_with_missed": sum(m > 0 for m in missed),
