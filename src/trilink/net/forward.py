@@ -1,0 +1,238 @@
+"""One forwarding session of the courier: a nation's outbox → one partner's inbox, pipelined.
+
+A session starts at the courier's cursor and runs until something fails (``RetryError``; the
+courier starts a new one from the first unacknowledged report) or it is cancelled:
+
+- each outbox message is published to the partner as soon as it arrives (in the outbox
+  subscription's callback), up to ``window`` awaiting acknowledgement — no wait for a whole
+  window's acknowledgements before reading on;
+- acknowledgements come back on one reply subscription (``trilink.net.acks``) and are settled
+  in outbox order: the cursor moves over the acknowledged prefix only, and the outbox consumer
+  (AckPolicy.ALL) is acknowledged up to it every ``window // 4`` reports and whenever nothing
+  is left in flight;
+- each message carries ``Nats-Expected-Last-Msg-Id`` = the previous forwarded report's id, so
+  the partner's stream refuses anything that would land out of order; the first after a
+  (re)start goes alone, without that guard, and ``Nats-Msg-Id`` de-duplication absorbs what
+  had already arrived;
+- a refusal, a missing route, or a head-of-line report unacknowledged for ``ack_timeout_s``
+  ends the session.
+"""
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
+
+from trilink.net.acks import AckInbox, parse_pub_ack
+from trilink.net.subjects import outbox_stream, token
+
+HEADER_TO = "Tl-To"
+HEADER_ORIGIN_SEQ = "Tl-Origin-Seq"
+MSG_ID = "Nats-Msg-Id"
+EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id"
+#: How often the session checks the head's acknowledgement deadline and saves the cursor.
+TICK_S = 0.25
+SAVE_EVERY_S = 0.5
+IDLE_CHECK_S = 1.0
+
+
+@dataclass
+class CourierStats:
+    """Counters of one origin→partner forwarding path."""
+
+    forwarded: int = 0
+    duplicates: int = 0
+    withheld: int = 0
+    """Reports addressed to the partner of a kind the agreement does not release."""
+    retries: int = 0
+    cursor: int = 0
+    last_error: str = ""
+    last_forward_monotonic: float = 0.0
+
+
+class RetryError(Exception):
+    """Forwarding stopped at a report; start again from it."""
+
+
+def recipients_of(msg: Msg) -> list[str]:
+    """The partners an outbox message is addressed to (its ``Tl-To`` header)."""
+    value = (msg.headers or {}).get(HEADER_TO, "")
+    return [r for r in value.split(",") if r]
+
+
+class _Entry:
+    """One outbox message between being read and being settled."""
+
+    __slots__ = ("done", "msg", "sent_at", "seq", "waiter")
+
+    def __init__(self, seq: int, msg: Msg, done: bool) -> None:
+        self.seq, self.msg, self.done = seq, msg, done
+        self.sent_at = 0.0
+        self.waiter: asyncio.Future[None] | None = None
+
+
+class ForwardSession:
+    """Forward ``nation``'s outbox to ``partner`` from ``stats.cursor`` until failure (``await run()``)."""
+
+    def __init__(self, nc: Client, js: JetStreamContext, nation: str, partner: str, kinds: Sequence[str],
+                 stats: CourierStats, save_cursor: Callable[[int], Awaitable[None]], *,
+                 window: int, ack_timeout_s: float) -> None:
+        self.nc, self.js, self.nation, self.partner, self.kinds = nc, js, nation, partner, tuple(kinds)
+        self.stats, self.save_cursor = stats, save_cursor
+        self.window, self.ack_timeout_s = window, ack_timeout_s
+        self.prefix = f"tl.{token(nation)}.{token(partner)}"
+        self.outbox = outbox_stream(nation)
+        self.expected = stats.cursor + 1
+        self.guard: str | None = None  # id of the last report sent after a stored one, in order
+        self.pending: deque[_Entry] = deque()
+        self.by_token: dict[str, _Entry] = {}
+        self.failure: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.space = asyncio.Event()
+        self.space.set()
+        self.settled_unacked = 0
+        self.last_read = time.monotonic()
+        self.closed = False
+        self.acks = AckInbox(nc, self._on_ack)
+
+    async def run(self) -> None:
+        """Forward until something fails (raises ``RetryError``) or the task is cancelled."""
+        stats = self.stats
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                opt_start_seq=stats.cursor + 1, ack_policy=AckPolicy.ALL,
+                                max_ack_pending=2 * self.window, ack_wait=120.0, mem_storage=True)
+        sub = None
+        try:
+            await self.acks.start()
+            # No flow control or idle heartbeats: max_ack_pending bounds what is outstanding, and
+            # nats-py only reports missed heartbeats to error_cb. Instead an idle second checks that
+            # the consumer still exists (a restarted server has lost this ephemeral one).
+            sub = await self.js.subscribe(f"out.{token(self.nation)}.>", stream=self.outbox, config=config,
+                                          cb=self._on_outbox, manual_ack=True, inactive_threshold=30.0,
+                                          pending_msgs_limit=8 * self.window)
+            saved, saved_at = stats.cursor, time.monotonic()
+            while True:
+                await asyncio.wait([self.failure], timeout=TICK_S)
+                if self.failure.done():
+                    raise RetryError(self.failure.result())
+                now = time.monotonic()
+                head = self.pending[0] if self.pending else None
+                if head is not None and head.sent_at and now - head.sent_at > self.ack_timeout_s:
+                    raise RetryError(f"at outbox seq {stats.cursor + 1}: no acknowledgement in time")
+                if now - self.last_read >= IDLE_CHECK_S:
+                    self.last_read = now
+                    await sub.consumer_info()  # raises if the server lost the consumer (a restart)
+                if stats.cursor != saved and now - saved_at >= SAVE_EVERY_S:
+                    await self.save_cursor(stats.cursor)
+                    saved, saved_at = stats.cursor, now
+        finally:
+            self._close()
+            if sub is not None:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+            await self.acks.stop()
+
+    def _close(self) -> None:
+        self.closed = True
+        self.space.set()
+        for entry in self.pending:
+            if entry.waiter is not None and not entry.waiter.done():
+                entry.waiter.set_result(None)
+
+    def _fail(self, reason: str) -> None:
+        if not self.failure.done():
+            self.failure.set_result(reason)
+        self._close()
+
+    async def _on_outbox(self, msg: Msg) -> None:
+        """Callback of the outbox consumer: forward (or skip) one message, in stream order."""
+        if self.closed:
+            return
+        try:
+            await self._take(msg)
+        except Exception as exc:  # the session ends; the courier starts again from the cursor
+            self._fail(f"{type(exc).__name__}: {exc}")
+
+    async def _take(self, msg: Msg) -> None:
+        seq = msg.metadata.sequence.stream
+        self.last_read = time.monotonic()
+        if seq < self.expected:  # a redelivery of something already read
+            return
+        if seq > self.expected:  # lost in delivery (or aged out of the outbox: then go on)
+            info = await self.js.stream_info(self.outbox)
+            if seq > max(self.expected, info.state.first_seq):
+                raise RetryError(f"outbox delivery skipped {self.expected}..{seq - 1}")
+        self.expected = seq + 1
+        kind = msg.subject.rsplit(".", 1)[-1]
+        addressed = self.partner in recipients_of(msg)
+        if not addressed or kind not in self.kinds:
+            self.stats.withheld += addressed
+            self.pending.append(_Entry(seq, msg, True))
+            await self._advance()
+            return
+        while len(self.pending) >= self.window and not self.closed:  # back-pressure
+            self.space.clear()
+            await self.space.wait()
+        if self.closed:
+            return
+        msg_id = (msg.headers or {}).get(MSG_ID) or f"{self.nation}:{seq}"
+        headers = {MSG_ID: msg_id, HEADER_ORIGIN_SEQ: str(seq)}
+        first = self.guard is None
+        if not first:
+            headers[EXPECTED_LAST_MSG_ID] = self.guard  # type: ignore[assignment]
+        entry = _Entry(seq, msg, False)
+        if first:
+            entry.waiter = asyncio.get_running_loop().create_future()
+        ack_token, reply = self.acks.reply()
+        self.by_token[ack_token] = entry
+        self.pending.append(entry)
+        entry.sent_at = time.monotonic()
+        await self.nc.publish(f"{self.prefix}.{kind}", msg.data, reply=reply, headers=headers)
+        self.guard = msg_id
+        if entry.waiter is not None:  # the first after a (re)start goes alone: nothing may overtake it
+            await asyncio.wait([entry.waiter], timeout=self.ack_timeout_s)
+            if not entry.done and not self.closed:
+                raise RetryError(f"at outbox seq {seq}: no acknowledgement in time")
+
+    async def _on_ack(self, ack_token: str, msg: Msg) -> None:
+        """Callback of the reply subscription: one partner acknowledgement."""
+        entry = self.by_token.pop(ack_token, None)
+        if entry is None or self.closed:
+            return
+        try:
+            ack = parse_pub_ack(msg)
+        except Exception as exc:
+            self._fail(f"at outbox seq {entry.seq}: {type(exc).__name__} {exc}".strip())
+            return
+        self._count(ack)
+        entry.done = True
+        if entry.waiter is not None and not entry.waiter.done():
+            entry.waiter.set_result(None)
+        await self._advance()
+
+    def _count(self, ack: PubAck) -> None:
+        if ack.duplicate:
+            self.stats.duplicates += 1
+        else:
+            self.stats.forwarded += 1
+        self.stats.last_forward_monotonic = time.monotonic()
+
+    async def _advance(self) -> None:
+        """Move the cursor over the settled prefix; acknowledge the outbox up to it now and then."""
+        last: Msg | None = None
+        while self.pending and self.pending[0].done:
+            entry = self.pending.popleft()
+            self.stats.cursor = entry.seq
+            last = entry.msg
+            self.settled_unacked += 1
+        if len(self.pending) < self.window:
+            self.space.set()
+        if last is not None and (not self.pending or self.settled_unacked >= max(1, self.window // 4)):
+            self.settled_unacked = 0
+            await last.ack()  # AckPolicy.ALL: everything up to here is done with
