@@ -22,7 +22,7 @@ app = typer.Typer(
 
 #: Command modules under trilink.cli; each has ``register(app)``. Add yours here.
 COMMAND_MODULES = ["info", "archive", "keys", "net", "simulate", "demo", "node", "fly", "calibrate", "where",
-                   "web"]
+                   "web", "evaluate"]
 
 
 def _register() -> None:
