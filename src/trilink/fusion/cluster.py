@@ -153,8 +153,9 @@ class Workspace:
         cx = np.array([self.estimates[f][0] for f in cand])
         cp = np.array([self.estimates[f][1] for f in cand])
         d2, _ = pair_distances(cx, cp, lx, lp, self.bias2, gate)
-        pairs = sorted((float(d2[i, j]), a, b) for i, a in enumerate(cand) for j, b in enumerate(live)
-                       if a != b and d2[i, j] <= gate)
+        near_i, near_j = np.nonzero(d2 <= gate)     # only the gated pairs reach Python (not N × N)
+        pairs = sorted((float(d2[i, j]), cand[i], live[j]) for i, j in zip(near_i.tolist(), near_j.tolist(),
+                                                                           strict=True) if cand[i] != live[j])
         merged: dict[str, str] = {}
         for _, a, b in pairs:
             if a in merged or b in merged:
