@@ -8,8 +8,9 @@ courier starts a new one from the first unacknowledged report) or it is cancelle
   window's acknowledgements before reading on;
 - acknowledgements come back on one reply subscription (``trilink.net.acks``) and are settled
   in outbox order: the cursor moves over the acknowledged prefix only, and the outbox consumer
-  (AckPolicy.ALL) is acknowledged up to it every ``window // 4`` reports and whenever nothing
-  is left in flight;
+  (AckPolicy.ALL) is acknowledged up to it every ``window // 4`` reports or ``TICK_S`` (that
+  acknowledgement only releases the server's bookkeeping: an ack per report cost the KOR
+  server a consumer update per report and partner);
 - each message carries ``Nats-Expected-Last-Msg-Id`` = the previous forwarded report's id, so
   the partner's stream refuses anything that would land out of order; the first after a
   (re)start goes alone, without that guard, and ``Nats-Msg-Id`` de-duplication absorbs what
@@ -97,6 +98,7 @@ class ForwardSession:
         self.space = asyncio.Event()
         self.space.set()
         self.settled_unacked = 0
+        self.to_ack: Msg | None = None  # the last settled outbox message, not yet acknowledged
         self.last_read = time.monotonic()
         self.closed = False
         self.acks = AckInbox(nc, self._on_ack)
@@ -128,6 +130,8 @@ class ForwardSession:
                 if now - self.last_read >= IDLE_CHECK_S:
                     self.last_read = now
                     await sub.consumer_info()  # raises if the server lost the consumer (a restart)
+                if self.to_ack is not None:
+                    await self._ack_outbox()
                 if stats.cursor != saved and now - saved_at >= SAVE_EVERY_S:
                     await self.save_cursor(stats.cursor)
                     saved, saved_at = stats.cursor, now
@@ -233,6 +237,13 @@ class ForwardSession:
             self.settled_unacked += 1
         if len(self.pending) < self.window:
             self.space.set()
-        if last is not None and (not self.pending or self.settled_unacked >= max(1, self.window // 4)):
-            self.settled_unacked = 0
-            await last.ack()  # AckPolicy.ALL: everything up to here is done with
+        if last is not None:
+            self.to_ack = last
+        if self.settled_unacked >= max(1, self.window // 4):
+            await self._ack_outbox()
+
+    async def _ack_outbox(self) -> None:
+        """Acknowledge the outbox consumer up to the cursor (AckPolicy.ALL: one ack covers all before)."""
+        msg, self.to_ack, self.settled_unacked = self.to_ack, None, 0
+        if msg is not None:
+            await msg.ack()

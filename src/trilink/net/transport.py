@@ -13,6 +13,7 @@ report exactly once.
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,7 +27,6 @@ from trilink.model.network import NetworkConfig
 from trilink.net.acks import AckInbox, parse_pub_ack
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
-from trilink.net.inbox import MessageQueue
 from trilink.net.subjects import check_kind, inbox_stream, outbox_stream, outbox_subject, token
 
 log = logging.getLogger(__name__)
@@ -267,18 +267,31 @@ class Subscription:
                 config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0,
                                         deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
                                         max_ack_pending=4 * self.batch)
-                inbox = MessageQueue()
-                # max_ack_pending bounds what is outstanding; idle seconds check the consumer (courier.py).
+                problem: asyncio.Future[Exception] = asyncio.get_running_loop().create_future()
+                last_msg = [time.monotonic()]
+
+                async def on_msg(msg: Msg, problem: asyncio.Future[Exception] = problem,
+                                 last_msg: list[float] = last_msg) -> None:
+                    # In the subscription's own task, in stream order: no hop through another task.
+                    last_msg[0] = time.monotonic()
+                    if not problem.done():
+                        try:
+                            await self._offer(origin, msg)
+                        except Exception as exc:
+                            if not problem.done():
+                                problem.set_result(exc)
+
+                # max_ack_pending bounds what is outstanding; idle seconds check the consumer (forward.py).
                 sub = await t.js.subscribe(subject, durable=self.durable, stream=stream, config=config,
-                                           cb=inbox.callback, manual_ack=True,
-                                           pending_msgs_limit=8 * self.batch)
+                                           cb=on_msg, manual_ack=True, pending_msgs_limit=8 * self.batch)
                 delay = 0.05
                 while True:
-                    msg = await inbox.get(1.0)
-                    if msg is None:
+                    await asyncio.wait([problem], timeout=1.0)
+                    if problem.done():
+                        raise problem.result()
+                    if time.monotonic() - last_msg[0] >= 1.0:
+                        last_msg[0] = time.monotonic()
                         await sub.consumer_info()  # raises if the consumer is gone
-                    else:
-                        await self._offer(origin, msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
