@@ -9,10 +9,16 @@ the size of clusters, not of the whole picture.
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-_DENSE_LIMIT = 4_096
-"""Below this many track×plot pairs a dense distance test is cheaper than building a tree."""
+_DENSE_LIMIT = 40_000
+"""Up to this many track×plot pairs a dense distance test (a few array operations) is cheaper than a tree."""
+_ONE_PROBLEM = 64
+"""Up to this many conflicted tracks + plots, one assignment problem; beyond, one per connected cluster."""
+_NEIGHBOURS = 8
+"""Nearest tracks asked of the tree per plot; a plot with this many inside the largest radius asks again."""
 
 
 def candidate_pairs(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray
@@ -26,11 +32,27 @@ def candidate_pairs(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndar
         close = np.einsum("nmi,nmi->nm", diff, diff) < (radius * radius)[:, None]
         rows, cols = np.nonzero(close)
         return rows.astype(np.intp), cols.astype(np.intp)
-    tree = cKDTree(plot_pos)
-    hits = tree.query_ball_point(track_pos, radius, return_sorted=False)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=n)
-    rows = np.repeat(np.arange(n, dtype=np.intp), counts)
-    cols = np.fromiter((c for h in hits for c in h), dtype=np.intp, count=int(counts.sum()))
+    # the tree holds the tracks; each plot asks for its nearest few within the largest radius
+    # (arrays, no per-pair Python); a plot whose every neighbour is inside asks for all of them
+    tree = cKDTree(track_pos)
+    reach = float(radius.max())
+    k = min(_NEIGHBOURS, n)
+    dist, idx = tree.query(plot_pos, k=k, distance_upper_bound=reach)
+    dist, idx = dist.reshape(m, k), idx.reshape(m, k)
+    found = idx < n
+    crowded = np.nonzero(found[:, -1])[0] if k < n else np.zeros(0, dtype=np.intp)
+    found[crowded] = False
+    cols = np.repeat(np.arange(m, dtype=np.intp), found.sum(axis=1))
+    rows = idx[found].astype(np.intp)
+    close = dist[found] < radius[rows]
+    rows, cols = rows[close], cols[close]
+    if len(crowded):
+        hits = tree.query_ball_point(plot_pos[crowded], reach, return_sorted=False)
+        extra_r = np.array([r for h in hits for r in h], dtype=np.intp)
+        extra_c = np.repeat(crowded, [len(h) for h in hits])
+        d = np.linalg.norm(track_pos[extra_r] - plot_pos[extra_c], axis=-1)
+        keep = d < radius[extra_r]
+        rows, cols = np.concatenate([rows, extra_r[keep]]), np.concatenate([cols, extra_c[keep]])
     return rows, cols
 
 
@@ -50,11 +72,22 @@ def assign(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> tuple[np.nda
         cr, cc, cv = rows[~simple], cols[~simple], cost[~simple]
         ur, ri = np.unique(cr, return_inverse=True)
         uc, ci = np.unique(cc, return_inverse=True)
-        big = float(cv.max()) + 1e6
-        matrix = np.full((len(ur), len(uc)), big)
-        matrix[ri, ci] = cv
-        a, b = linear_sum_assignment(matrix)
-        ok = matrix[a, b] < big
-        out_r.append(ur[a[ok]])
-        out_c.append(uc[b[ok]])
+        if len(ur) + len(uc) <= _ONE_PROBLEM:
+            groups = [np.arange(len(cr))]
+        else:  # independent clusters: one small problem each (the whole matrix would cost O(n³))
+            graph = coo_matrix((np.ones(len(cr)), (ri, len(ur) + ci)), shape=(len(ur) + len(uc),) * 2)
+            _count, label = connected_components(graph, directed=False)
+            pair_label = label[ri]
+            order = np.argsort(pair_label, kind="stable")
+            groups = np.split(order, np.nonzero(np.diff(pair_label[order]))[0] + 1)
+        for g in groups:
+            gr, gi = np.unique(ri[g], return_inverse=True)
+            gc, gj = np.unique(ci[g], return_inverse=True)
+            big = float(cv[g].max()) + 1e6
+            matrix = np.full((len(gr), len(gc)), big)
+            matrix[gi, gj] = cv[g]
+            a, b = linear_sum_assignment(matrix)
+            ok = matrix[a, b] < big
+            out_r.append(ur[gr[a[ok]]])
+            out_c.append(uc[gc[b[ok]]])
     return np.concatenate(out_r), np.concatenate(out_c)

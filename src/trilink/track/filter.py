@@ -20,23 +20,83 @@ def innovation_covariance(jac: np.ndarray, p_pred: np.ndarray, r_diag: np.ndarra
     return s
 
 
-def mahalanobis(nu: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """νᵀ S⁻¹ ν (K,) for stacks ν (K, d), S (K, d, d)."""
-    return np.einsum("ki,ki->k", nu, np.linalg.solve(s, nu[..., None])[..., 0])
+def spd_inverse(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverses (K, d, d) and log-determinants (K,) of a stack of symmetric positive-definite d ≤ 4 matrices.
+
+    Closed forms (adjugate; a 3 + 1 block with its Schur complement for d = 4), vectorised
+    over the stack: a few dozen array operations, where LAPACK's batched ``inv``/``solve``
+    and ``slogdet`` pay a call per matrix. A matrix that is not positive definite gets NaN,
+    so it fails every gate. Larger matrices go to LAPACK.
+    """
+    d = s.shape[-1]
+    if d == 4:
+        a_inv, a_logdet = spd_inverse(s[:, :3, :3])
+        b = s[:, :3, 3:]
+        a_inv_b = a_inv @ b
+        schur = s[:, 3:, 3:] - b.transpose(0, 2, 1) @ a_inv_b
+        c_inv, c_logdet = spd_inverse(schur)
+        top_right = -a_inv_b @ c_inv
+        inv = np.empty_like(s)
+        inv[:, :3, :3] = a_inv - top_right @ a_inv_b.transpose(0, 2, 1)
+        inv[:, :3, 3:] = top_right
+        inv[:, 3:, :3] = top_right.transpose(0, 2, 1)
+        inv[:, 3:, 3:] = c_inv
+        return inv, a_logdet + c_logdet
+    if d > 4:
+        sign, logdet = np.linalg.slogdet(s)
+        return np.linalg.inv(s), np.where(sign > 0.0, logdet, np.nan)
+    inv = np.empty_like(s)
+    if d == 1:
+        det = s[:, 0, 0].copy()
+        inv[:, 0, 0] = 1.0
+    elif d == 2:
+        det = s[:, 0, 0] * s[:, 1, 1] - s[:, 0, 1] * s[:, 1, 0]
+        inv[:, 0, 0] = s[:, 1, 1]
+        inv[:, 1, 1] = s[:, 0, 0]
+        inv[:, 0, 1] = inv[:, 1, 0] = -s[:, 0, 1]
+    else:
+        a00, a01, a02 = s[:, 0, 0], s[:, 0, 1], s[:, 0, 2]
+        a11, a12, a22 = s[:, 1, 1], s[:, 1, 2], s[:, 2, 2]
+        c00 = a11 * a22 - a12 * a12
+        c01 = a02 * a12 - a01 * a22
+        c02 = a01 * a12 - a02 * a11
+        det = a00 * c00 + a01 * c01 + a02 * c02
+        inv[:, 0, 0] = c00
+        inv[:, 1, 1] = a00 * a22 - a02 * a02
+        inv[:, 2, 2] = a00 * a11 - a01 * a01
+        inv[:, 0, 1] = inv[:, 1, 0] = c01
+        inv[:, 0, 2] = inv[:, 2, 0] = c02
+        inv[:, 1, 2] = inv[:, 2, 1] = a01 * a02 - a00 * a12
+    det = np.where(det > 0.0, det, np.nan)
+    return inv / det[:, None, None], np.log(det)
+
+
+def mahalanobis(nu: np.ndarray, s: np.ndarray, s_inv: np.ndarray | None = None) -> np.ndarray:
+    """νᵀ S⁻¹ ν (K,) for stacks ν (K, d), S (K, d, d) (``s_inv``: S⁻¹ when already known)."""
+    if s_inv is None:
+        s_inv = spd_inverse(s)[0]
+    return (nu * (s_inv @ nu[..., None])[..., 0]).sum(axis=-1)
 
 
 def update(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndarray, s: np.ndarray,
-           jac_eff: np.ndarray, r_eff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+           jac_eff: np.ndarray, r_eff: np.ndarray, s_inv: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """EKF update of states x (K, n), covariances P (K, n, n).
 
-    ``cross`` is P H_effᵀ (K, n, d), ``S`` the innovation covariance (K, d, d), ``jac_eff``
-    the effective Jacobian with respect to x and ``r_eff`` (K, d, d) the effective
-    measurement noise. Joseph form, so P stays symmetric positive definite.
+    ``cross`` is P H_effᵀ (K, n, d) and ``S`` = H_eff P H_effᵀ + R_eff (K, d, d) the innovation
+    covariance (``s_inv`` its inverse when known), for the effective Jacobian ``jac_eff`` and
+    measurement noise ``r_eff``. Joseph form, (I − KH)P(I − KH)ᵀ + KRKᵀ, evaluated expanded as
+    P − K·crossᵀ − cross·Kᵀ + K S Kᵀ (the same expression for any gain K; thin d-wide products
+    only, no n×n×n one).
     """
-    gain = np.linalg.solve(s, cross.transpose(0, 2, 1)).transpose(0, 2, 1)
-    x_new = x + np.einsum("kij,kj->ki", gain, nu)
-    a = np.eye(x.shape[1]) - gain @ jac_eff
-    p_new = a @ p @ a.transpose(0, 2, 1) + gain @ r_eff @ gain.transpose(0, 2, 1)
+    del jac_eff, r_eff  # they enter through ``cross`` and ``s``
+    if s_inv is None:
+        s_inv = spd_inverse(s)[0]
+    gain = cross @ s_inv
+    gain_t = gain.transpose(0, 2, 1)
+    x_new = x + (gain @ nu[..., None])[..., 0]
+    kc = gain @ cross.transpose(0, 2, 1)
+    p_new = p - kc - kc.transpose(0, 2, 1) + gain @ (s @ gain_t)
     return x_new, 0.5 * (p_new + p_new.transpose(0, 2, 1))
 
 
@@ -61,7 +121,7 @@ def update_late(x: np.ndarray, p: np.ndarray, phi: np.ndarray, pxw: np.ndarray, 
                 nu: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Update current states x (K, n) with late plots: innovation ν, S from ``retrodiction``'s P(d|k)."""
     cross = (p - pxw) @ phi.transpose(0, 2, 1) @ jac.transpose(0, 2, 1)
-    gain = np.linalg.solve(s, cross.transpose(0, 2, 1)).transpose(0, 2, 1)
+    gain = cross @ spd_inverse(s)[0]
     x_new = x + np.einsum("kij,kj->ki", gain, nu)
     p_new = p - gain @ cross.transpose(0, 2, 1)
     return x_new, 0.5 * (p_new + p_new.transpose(0, 2, 1))

@@ -8,6 +8,8 @@ Azimuth is clockwise from north in the sensor's ENU frame, as in ``Measurement``
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -81,26 +83,83 @@ def measurement_problem(m: Measurement) -> str | None:
     return None
 
 
+_NUMBERS = attrgetter("time", "azimuth", "elevation", "sigma_azimuth", "sigma_elevation", "range",
+                      "sigma_range", "range_rate", "sigma_range_rate", "snr_db")
+_LABELS = attrgetter("sensor", "nation", "kind", "id", "sensor_ecef")
+TIME, AZ, EL, S_AZ, S_EL, RANGE, S_RANGE, RATE, S_RATE, SNR = range(10)
+"""Columns of ``Plots.values``."""
+_Z_COLS = [AZ, EL, RANGE, RATE]
+_SIGMA_COLS = [S_AZ, S_EL, S_RANGE, S_RATE]
+
+
+@dataclass(frozen=True, slots=True)
+class Plots:
+    """A batch of measurements as arrays (read once from the objects; None → NaN)."""
+
+    values: np.ndarray
+    """(M, 10) time, az, el, σ_az, σ_el, range, σ_range, range-rate, σ_range-rate, SNR."""
+    sensor_ecef: np.ndarray
+    """(M, 3) sensor positions."""
+    ids: np.ndarray
+    sensors: list[str]
+    nations: list[str]
+    radar: np.ndarray
+    """(M,) whether each plot is a radar's."""
+    rate_given: np.ndarray
+    """(M,) whether a range-rate was given (not None)."""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def read_plots(plots: Sequence[Measurement]) -> Plots:
+    """The measurements' fields as arrays: one pass over the objects, no per-plot work after it."""
+    numbers = [_NUMBERS(p) for p in plots]
+    values = np.fromiter(chain.from_iterable(numbers), dtype=float, count=10 * len(numbers)).reshape(-1, 10)
+    labels = [_LABELS(p) for p in plots]
+    sites: dict[tuple[float, float, float], int] = {}
+    site_of = [sites.setdefault(lab[4], len(sites)) for lab in labels]
+    site_table = np.array(list(sites), dtype=float).reshape(-1, 3)
+    k = len(labels)
+    return Plots(values=values, sensor_ecef=site_table[np.array(site_of, dtype=np.intp)],
+                 ids=np.fromiter((lab[3] for lab in labels), dtype=np.int64, count=k),
+                 sensors=[lab[0] for lab in labels], nations=[lab[1] for lab in labels],
+                 radar=np.fromiter((lab[2] == SensorKind.RADAR for lab in labels), dtype=bool, count=k),
+                 rate_given=np.fromiter((p.range_rate is not None for p in plots), dtype=bool, count=k))
+
+
+def malformed(batch: Plots) -> np.ndarray:
+    """(M,) which plots are unusable: the vectorised form of ``measurement_problem``."""
+    v = batch.values
+    bad = ~np.isfinite(v[:, :S_EL + 1]).all(axis=1) | ~np.isfinite(batch.sensor_ecef).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        bad |= ~((v[:, S_AZ] > 0.0) & (v[:, S_EL] > 0.0))
+        radar_bad = ~((v[:, RANGE] > 0.0) & (v[:, S_RANGE] > 0.0) & np.isfinite(v[:, RANGE])
+                      & np.isfinite(v[:, S_RANGE]))
+        radar_bad |= batch.rate_given & ~((v[:, S_RATE] > 0.0) & np.isfinite(v[:, RATE]))
+    return bad | (batch.radar & radar_bad)
+
+
+def scan_of(batch: Plots, rows: np.ndarray) -> Scan:
+    """The scan of a batch's ``rows`` (one sensor, time and kind; range-rate only if all have it)."""
+    v = batch.values[rows]
+    first = int(rows[0])
+    if batch.radar[first]:
+        d = 4 if batch.rate_given[rows].all() else 3
+        kind = SensorKind.RADAR
+    else:
+        d = 2
+        kind = SensorKind.SPACE_IR
+    ecef = batch.sensor_ecef[first]
+    key = (float(ecef[0]), float(ecef[1]), float(ecef[2]))
+    return Scan(sensor=batch.sensors[first], kind=kind, time=float(v[0, TIME]), sensor_ecef=ecef.copy(),
+                rotation=sensor_rotation(key), z=v[:, _Z_COLS[:d]], sigma=v[:, _SIGMA_COLS[:d]],
+                ids=batch.ids[rows], snr_db=v[:, SNR])
+
+
 def make_scan(plots: Sequence[Measurement]) -> Scan:
     """Arrays of one sensor's plots at one time (all of the same kind; range-rate only if all have it)."""
-    first = plots[0]
-    radar = first.kind == SensorKind.RADAR
-    with_rr = radar and all(p.range_rate is not None for p in plots)
-    if with_rr:
-        rows = [(p.azimuth, p.elevation, p.range, p.range_rate, p.sigma_azimuth, p.sigma_elevation,
-                 p.sigma_range, p.sigma_range_rate) for p in plots]
-    elif radar:
-        rows = [(p.azimuth, p.elevation, p.range, p.sigma_azimuth, p.sigma_elevation, p.sigma_range)
-                for p in plots]
-    else:
-        rows = [(p.azimuth, p.elevation, p.sigma_azimuth, p.sigma_elevation) for p in plots]
-    table = np.array(rows, dtype=float)
-    d = table.shape[1] // 2
-    return Scan(sensor=first.sensor, kind=first.kind, time=first.time,
-                sensor_ecef=np.asarray(first.sensor_ecef, dtype=float),
-                rotation=sensor_rotation(first.sensor_ecef), z=table[:, :d], sigma=table[:, d:],
-                ids=np.array([p.id for p in plots], dtype=np.int64),
-                snr_db=np.array([np.nan if p.snr_db is None else p.snr_db for p in plots], dtype=float))
+    return scan_of(read_plots(plots), np.arange(len(plots)))
 
 
 def predict(states: np.ndarray, scan: Scan) -> tuple[np.ndarray, np.ndarray]:

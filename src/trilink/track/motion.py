@@ -91,17 +91,24 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarr
     return jac
 
 
+_PP = (np.arange(3), np.arange(3))
+_PV = (np.arange(3), np.arange(3, 6))
+_VP = (np.arange(3, 6), np.arange(3))
+_VV = (np.arange(3, 6), np.arange(3, 6))
+_AA = (np.arange(6, 9), np.arange(6, 9))
+
+
 def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarray) -> np.ndarray:
     """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h."""
     n = len(h)
     ah = np.abs(h)
     q = np.zeros((n, STATE_DIM, STATE_DIM))
-    pp, pv, vv = q_acc * ah**3 / 3.0, q_acc * h * ah / 2.0, q_acc * ah
-    for i in range(3):
-        q[:, i, i] = pp
-        q[:, i, i + 3] = q[:, i + 3, i] = pv
-        q[:, i + 3, i + 3] = vv
-        q[:, i + 6, i + 6] = q_thrust * ah
+    pv = (q_acc * h * ah / 2.0)[:, None]
+    q[(slice(None), *_PP)] = (q_acc * ah**3 / 3.0)[:, None]
+    q[(slice(None), *_PV)] = pv
+    q[(slice(None), *_VP)] = pv
+    q[(slice(None), *_VV)] = (q_acc * ah)[:, None]
+    q[(slice(None), *_AA)] = (q_thrust * ah)[:, None]
     q[:, _K, _K] = q_k * ah
     return q
 
@@ -139,13 +146,11 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
                densities: tuple[float, float, float], exhaust_velocity: float, ceiling: float,
                max_step: float, *, rk4: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``propagate`` for one integrator; ``densities`` is (q_drag, q_air, q_vacuum)."""
-    n = len(x)
     q_drag, q_air, q_vacuum = densities
     steps = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / max_step)))
     h = dt / steps
     eye = np.eye(STATE_DIM)
-    phi = np.broadcast_to(eye, (n, STATE_DIM, STATE_DIM)).copy()
-    qsum = np.zeros((n, STATE_DIM, STATE_DIM))
+    phi = qsum = None
     x = x.copy()
     hc = h[:, None]
     for _ in range(steps):
@@ -160,10 +165,13 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
             k4 = derivative(x + hc * k3, exhaust_velocity, ceiling)
             x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         else:
-            x += hc * k1 + 0.5 * hc * hc * np.einsum("kij,kj->ki", jac, k1)
+            x += hc * k1 + 0.5 * hc * hc * (jac @ k1[:, :, None])[:, :, 0]
         q = _noise(h, q_acc + np.where(low, q_air, q_vacuum), q_thrust, np.where(low, q_drag, 0.0))
-        phi = step_phi @ phi
-        qsum = step_phi @ qsum @ step_phi.transpose(0, 2, 1) + q
+        if phi is None:  # first step: Φ = Φ_step, Q = Q_step
+            phi, qsum = step_phi, q
+        else:
+            phi = step_phi @ phi
+            qsum = step_phi @ qsum @ step_phi.transpose(0, 2, 1) + q
     return x, phi, qsum
 
 

@@ -18,6 +18,10 @@ IR_BIT = 2
 
 HISTORY_LENGTH = 90
 """Filtered states kept per track from its start (for the launch-point fit)."""
+SHOWN_KEYS = 6
+_COLUMNS = ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds", "calm", "nis",
+            "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "last_id", "impact_due", "history",
+            "history_n", "history_unsorted", "shown")
 
 
 @dataclass
@@ -49,8 +53,14 @@ class TrackTable:
     """Predicted impact time of a coasting track (NaN until computed; reset by every update)."""
     last_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Id of the last measurement that updated each track (provenance, evaluation)."""
-    history: dict[int, np.ndarray] = field(default_factory=dict)
-    """serial → (HISTORY_LENGTH, 8) rows [t, x, y, z, vx, vy, vz, boost] of the first updates (NaN: none)."""
+    history: np.ndarray = field(default_factory=lambda: np.zeros((0, HISTORY_LENGTH, 7)))
+    """(N, HISTORY_LENGTH, 7) rows [t, x, y, z, vx, vy, vz] of each track's first updates, in update order."""
+    history_n: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Rows of ``history`` written (follows the identity, like ``serial``)."""
+    history_unsorted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Whether a history row is earlier than the one before it (only after an identity swap)."""
+    shown: np.ndarray = field(default_factory=lambda: np.zeros((0, SHOWN_KEYS)))
+    """What the last output showed of each row (see ``Tracker``): a row is rebuilt only when this changes."""
 
     def __len__(self) -> int:
         return len(self.t)
@@ -78,30 +88,32 @@ class TrackTable:
         self.rcs_n = np.concatenate([self.rcs_n, np.zeros(k, dtype=np.int64)])
         self.last_id = np.concatenate([self.last_id, ids.astype(np.int64)])
         self.impact_due = np.concatenate([self.impact_due, np.full(k, np.nan)])
-        for i in range(k):
-            rows = np.full((HISTORY_LENGTH, 8), np.nan)
-            rows[0] = self._row(len(self) - k + i)
-            self.history[int(serial[i])] = rows
-
-    def _row(self, i: int) -> np.ndarray:
-        return np.concatenate([[self.t[i]], self.x[i, :6], [float(self.boost[i])]])
+        self.history_n = np.concatenate([self.history_n, np.zeros(k, dtype=np.int64)])
+        self.history_unsorted = np.concatenate([self.history_unsorted, np.zeros(k, dtype=bool)])
+        self.shown = np.concatenate([self.shown, np.full((k, SHOWN_KEYS), np.nan)])
+        self.history = np.concatenate([self.history, np.full((k, HISTORY_LENGTH, 7), np.nan)])
+        self.record(np.arange(len(self) - k, len(self)))
 
     def record(self, rows: np.ndarray) -> None:
-        """Append the current state of ``rows`` to the young tracks' histories."""
-        young = rows[self.hits[rows] <= HISTORY_LENGTH]
-        for i in young:
-            self.history[int(self.serial[i])][int(self.hits[i]) - 1] = self._row(int(i))
+        """Append the current state of ``rows`` to their histories (the first HISTORY_LENGTH updates)."""
+        rows = rows[self.history_n[rows] < HISTORY_LENGTH]
+        if not len(rows):
+            return
+        n = self.history_n[rows]
+        t = self.t[rows]
+        self.history[rows, n, 0] = t
+        self.history[rows, n, 1:] = self.x[rows, :6]
+        self.history_unsorted[rows] |= (n > 0) & (t < self.history[rows, np.maximum(n - 1, 0), 0])
+        self.history_n[rows] = n + 1
 
     def swap_identity(self, a: int, b: int) -> None:
         """Exchange two rows' identities (serial, start time, history, boost record), not their states."""
-        for name in ("serial", "first", "boosted"):
+        for name in ("serial", "first", "boosted", "history_n", "history_unsorted", "history"):
             arr = getattr(self, name)
-            arr[a], arr[b] = arr[b], arr[a]
+            arr[[a, b]] = arr[[b, a]]
+        self.shown[[a, b]] = np.nan
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop every row where ``mask`` is False."""
-        for s in self.serial[~mask]:
-            self.history.pop(int(s), None)
-        for name in ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds", "calm",
-                     "nis", "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "last_id", "impact_due"):
+        for name in _COLUMNS:
             setattr(self, name, getattr(self, name)[mask])

@@ -25,7 +25,17 @@ from trilink.physics.dynamics import radial_height
 from trilink.physics.propagate import propagate_to_impact
 from trilink.track import associate, filter, initiate
 from trilink.track.config import TrackerConfig
-from trilink.track.measure import Scan, make_scan, measurement_problem, plot_positions, predict, residuals
+from trilink.track.measure import (
+    TIME,
+    Plots,
+    Scan,
+    malformed,
+    plot_positions,
+    predict,
+    read_plots,
+    residuals,
+    scan_of,
+)
 from trilink.track.motion import DRAG_SCALE, gravity_estimate, propagate
 from trilink.track.table import CONFIRMED, HISTORY_LENGTH, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
@@ -77,8 +87,12 @@ class Tracker:
         self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
         self._last_now = -np.inf
         self._specs = {spec.id: spec for spec in config.sensors}
-        self._cache: dict[int, tuple[tuple, Track]] = {}
+        self._cache: dict[int, Track] = {}
+        """serial → the Track last returned for it (rebuilt when its row's ``shown`` key changes)."""
+        self._names: dict[int, str] = {}
+        """serial → track id (formatted once)."""
         self._full_history: dict[int, np.ndarray] = {}
+        """serial → the complete (HISTORY_LENGTH rows) history, copied once."""
 
     # ------------------------------------------------------------------ public
     def update(self, measurements: Sequence[Measurement], now: float) -> list[Track]:
@@ -89,19 +103,8 @@ class Tracker:
         ``config.late_window`` of ``now`` are used, older ones are counted as rejected.
         """
         self._last_now = max(self._last_now, now)
-        good: list[Measurement] = []
-        for m in measurements:
-            reason = self._reject_reason(m, now)
-            if reason is None:
-                good.append(m)
-            else:
-                self.rejections[reason] += 1
-        good.sort(key=lambda m: (m.time, m.sensor))
-        start = 0
-        for i in range(1, len(good) + 1):
-            if i == len(good) or good[i].time != good[start].time or good[i].sensor != good[start].sensor:
-                self._process(make_scan(good[start:i]))
-                start = i
+        if len(measurements):
+            self._ingest(self._read(measurements), now)
         deleted = self._manage(now)
         return self._tracks(now) + deleted
 
@@ -114,17 +117,52 @@ class Tracker:
         return f"{self.config.nation}-{serial:05d}"
 
     # ---------------------------------------------------------------- checking
-    def _reject_reason(self, m: Measurement, now: float) -> str | None:
-        problem = measurement_problem(m)
-        if problem is not None:
-            return "malformed"
-        if m.nation != self.config.nation:
-            return "foreign"
-        if m.time < now - self.config.late_window:
-            return "too late"
-        if m.time > now + 1.0:
-            return "future"
-        return None
+    def _read(self, measurements: Sequence[Measurement]) -> Plots:
+        """The batch as arrays; objects whose fields are not even numbers are counted as malformed."""
+        try:
+            return read_plots(measurements)
+        except (TypeError, ValueError):
+            readable = []
+            for m in measurements:
+                try:
+                    read_plots([m])
+                    readable.append(m)
+                except (TypeError, ValueError):
+                    self.rejections["malformed"] += 1
+            return read_plots(readable)
+
+    def _ingest(self, batch: Plots, now: float) -> None:
+        """Check the plots (rejections counted by reason), sort them by time and process them scan by scan.
+
+        A scan is one sensor's plots at one time; same-time scans go in sensor-name order, and plots
+        within a scan keep their delivery order.
+        """
+        cfg = self.config
+        t = batch.values[:, TIME]
+        ok = ~malformed(batch)
+        foreign = ok & np.array([n != cfg.nation for n in batch.nations], dtype=bool)
+        ok &= ~foreign
+        late = ok & (t < now - cfg.late_window)
+        ok &= ~late
+        future = ok & (t > now + 1.0)
+        ok &= ~future
+        for reason, mask in (("malformed", ~ok & ~foreign & ~late & ~future), ("foreign", foreign),
+                             ("too late", late), ("future", future)):
+            count = int(np.count_nonzero(mask))
+            if count:
+                self.rejections[reason] += count
+        good = np.nonzero(ok)[0]
+        if not len(good):
+            return
+        names = {name: 0 for name in sorted({batch.sensors[i] for i in good.tolist()})}
+        for k, name in enumerate(names):
+            names[name] = k
+        code = np.array([names[batch.sensors[i]] for i in good.tolist()], dtype=np.int64)
+        order = np.lexsort((code, t[good]))  # stable: delivery order within a scan
+        rows, ts, cs = good[order], t[good][order], code[order]
+        breaks = np.nonzero((ts[1:] != ts[:-1]) | (cs[1:] != cs[:-1]))[0] + 1
+        for scan_rows in np.split(rows, breaks):
+            self._process(scan_of(batch, scan_rows))
 
     # ------------------------------------------------------------------- scans
     def _process(self, scan: Scan) -> None:
@@ -166,7 +204,10 @@ class Tracker:
         rows, cols = self._candidates(scan, dt)
         if len(rows) == 0:
             return used
-        uniq, inv = np.unique(rows, return_inverse=True)
+        present = np.bincount(rows, minlength=len(tab)) > 0
+        uniq = np.nonzero(present)[0]
+        position = np.cumsum(present) - 1
+        inv = position[rows]
         # hypotheses: each candidate track under its current model, plus, for boosting tracks, a
         # copy whose engine stopped at an unknown moment (the burnout branch of a two-model GLR)
         ghost = np.nonzero(tab.boost[uniq] & (dt[uniq] >= 0.0))[0]
@@ -190,7 +231,8 @@ class Tracker:
         if late_h.any():  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
             qn[late_h], p_pred[late_h] = filter.retrodiction(phi[late_h], hyp_p0[late_h], qn[late_h])
         zhat, jac = predict(xs, scan)
-        hph = jac @ p_pred @ jac.transpose(0, 2, 1)
+        cross = p_pred @ jac.transpose(0, 2, 1)
+        hph = jac @ cross
         # candidate pairs (hypothesis, plot): the real ones, then the ghosts of boosting tracks
         ghost_of = np.full(len(uniq), -1)
         ghost_of[ghost] = len(uniq) + np.arange(len(ghost))
@@ -201,8 +243,10 @@ class Tracker:
         s = hph[pair_hyp].copy()
         idx = np.arange(d)
         s[:, idx, idx] += scan.sigma[pair_col] ** 2
-        d2 = filter.mahalanobis(nu, s)
-        cost = np.where(d2 < self._gates[d], d2 + np.linalg.slogdet(s)[1], np.inf)
+        s_inv, logdet = filter.spd_inverse(s)
+        d2 = filter.mahalanobis(nu, s, s_inv)
+        with np.errstate(invalid="ignore"):
+            cost = np.where(d2 < self._gates[d], d2 + logdet, np.inf)
         plot_rcs = self._plot_rcs(scan)
         if plot_rcs is not None:  # feature-aided: a plot's cross-section should match its track's
             diff = plot_rcs[pair_col] - tab.rcs_db[uniq[hyp_track[pair_hyp]]]
@@ -226,7 +270,8 @@ class Tracker:
         chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
         hyp = pair_hyp[chosen]
         self._apply(scan, uniq[ar], ac, (hyp_x0[hyp], hyp_p0[hyp], hyp_boost[hyp], xs[hyp], phi[hyp],
-                                         qn[hyp], p_pred[hyp], jac[hyp]), nu[chosen], s[chosen])
+                                         qn[hyp], p_pred[hyp], jac[hyp], cross[hyp]), nu[chosen], s[chosen],
+                    s_inv[chosen], d2[chosen])
         used[ac] = True
         return used
 
@@ -237,9 +282,9 @@ class Tracker:
         z = scan.z[plots]
         for _ in range(ITERATIONS):
             zhat, h = predict(x, scan)
-            nu = residuals(z, zhat) + np.einsum("kij,kj->ki", h, x - x_pred)
-            s = h @ p_pred @ h.transpose(0, 2, 1) + r
-            x_new, p_new = filter.update(x_pred, p_pred, p_pred @ h.transpose(0, 2, 1), nu, s, h, r)
+            nu = residuals(z, zhat) + (h @ (x - x_pred)[..., None])[..., 0]
+            cross = p_pred @ h.transpose(0, 2, 1)
+            x_new, p_new = filter.update(x_pred, p_pred, cross, nu, h @ cross + r, h, r)
             x = x_new
         return x, p_new
 
@@ -259,16 +304,16 @@ class Tracker:
         return q_acc, q_thrust
 
     def _apply(self, scan: Scan, rows: np.ndarray, plots: np.ndarray, prediction: tuple[np.ndarray, ...],
-               nu: np.ndarray, s: np.ndarray) -> None:
+               nu: np.ndarray, s: np.ndarray, s_inv: np.ndarray, nis: np.ndarray) -> None:
         """Batched EKF update of table rows ``rows`` with their chosen hypotheses (forward or retrodicted)."""
         tab = self.table
-        x_now, p_now, boost, xs, phi, qn, p_pred, h = prediction
+        x_now, p_now, boost, xs, phi, qn, p_pred, h, cross = prediction
         late = scan.time < tab.t[rows]
         r = np.zeros_like(s)
         idx = np.arange(scan.dim)
         r[:, idx, idx] = scan.sigma[plots] ** 2
-        x_new, p_new = filter.update(xs, p_pred, p_pred @ h.transpose(0, 2, 1), nu, s, h, r)
-        spread = np.einsum("kii->k", p_pred[:, :3, :3])
+        x_new, p_new = filter.update(xs, p_pred, cross, nu, s, h, r, s_inv)
+        spread = p_pred[:, 0, 0] + p_pred[:, 1, 1] + p_pred[:, 2, 2]
         young = ~late & ((tab.hits[rows] < YOUNG_UPDATES) | (spread > ITERATE_SPREAD**2))
         if young.any():  # prior-dominated (new, or long coast): re-linearise, the model is nonlinear
             x_new[young], p_new[young] = self._iterate(scan, plots[young], xs[young], p_pred[young],
@@ -287,7 +332,6 @@ class Tracker:
         tab.last_id[rows] = scan.ids[plots]
         tab.impact_due[rows] = np.nan
         tab.kinds[rows] |= RADAR_BIT if scan.kind == SensorKind.RADAR else IR_BIT
-        nis = filter.mahalanobis(nu, s)
         tab.nis[rows] = np.column_stack([tab.nis[rows, 1:], nis - scan.dim])
         plot_rcs = self._plot_rcs(scan)
         if plot_rcs is not None:
@@ -417,10 +461,13 @@ class Tracker:
         if not gone.any():
             return []
         rows = np.nonzero(gone & (tab.status == CONFIRMED))[0]
-        deleted = [self._track(int(i), now, TrackStatus.DELETED) for i in rows]
+        deleted = self._build(rows, now, TrackStatus.DELETED) if len(rows) else []
         tab.keep(~gone)
-        live = set(tab.serial.tolist())
-        self._full_history = {k: v for k, v in self._full_history.items() if k in live}
+        if len(self._names) > 2 * len(tab) + 64:
+            live = tab.serial.tolist()
+            self._names = {serial: self._names[serial] for serial in live if serial in self._names}
+            self._full_history = {serial: self._full_history[serial] for serial in live
+                                  if serial in self._full_history}
         return deleted
 
     def _coast(self, now: float, age: np.ndarray) -> None:
@@ -472,75 +519,73 @@ class Tracker:
     def _tracks(self, now: float) -> list[Track]:
         """Every live track; rows unchanged since the last call reuse their (immutable) Track."""
         tab, cfg = self.table, self.config
-        out, cache = [], {}
+        if not len(tab):
+            self._cache = {}
+            return []
         coasting = now - tab.last > cfg.coast_after
-        facts = self._facts()
-        for i in range(len(tab)):
-            serial = int(tab.serial[i])
-            key = (float(tab.t[i]), int(tab.hits[i]), int(tab.status[i]), bool(coasting[i]),
-                   bool(tab.boost[i]), float(tab.first[i]))
-            hit = self._cache.get(serial)
-            track = hit[1] if hit is not None and hit[0] == key else self._track(i, now, None, facts)
-            cache[serial] = (key, track)
-            out.append(track)
-        self._cache = cache
+        key = np.column_stack([tab.t, tab.hits, tab.status, coasting, tab.boost, tab.first])
+        changed = ~(key == tab.shown).all(axis=1)
+        serials = tab.serial.tolist()
+        cache = self._cache
+        if changed.any():
+            rows = np.nonzero(changed)[0]
+            for i, track in zip(rows.tolist(), self._build(rows, now), strict=True):
+                cache[serials[i]] = track
+            tab.shown[rows] = key[rows]
+        out = [cache[serial] for serial in serials]
+        if len(cache) > len(out):
+            self._cache = dict(zip(serials, out, strict=True))
         return out
 
-    def _facts(self) -> tuple[np.ndarray, np.ndarray]:
-        """Heights and climb rates of all rows (vectorised once per output)."""
-        pos, vel = self.table.x[:, :3], self.table.x[:, 3:6]
-        climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
-        return radial_height(pos), climb
-
-    def _history(self, serial: int, hits: int) -> np.ndarray | None:
-        """A track's early history (K, 7) sorted by time; cached once it is full."""
-        done = self._full_history.get(serial)
-        if done is not None:
-            return done
-        rows = self.table.history.get(serial)
-        if rows is None:
-            return None
-        hist = rows[~np.isnan(rows[:, 0])]
-        hist = hist[np.argsort(hist[:, 0], kind="stable"), :7]
-        if hits > HISTORY_LENGTH:
-            self._full_history[serial] = hist
-        return hist
-
-    def _track(self, i: int, now: float, status: TrackStatus | None,
-               facts: tuple[np.ndarray, np.ndarray] | None = None) -> Track:
+    def _build(self, rows: np.ndarray, now: float, status: TrackStatus | None = None) -> list[Track]:
+        """Track objects of table rows (vectorised facts, one object per row)."""
         tab, cfg = self.table, self.config
+        x = tab.x[rows]
+        pos, vel = x[:, :3], x[:, 3:6]
+        height = radial_height(pos)
+        climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
+        hits = tab.hits[rows]
+        phase_code = np.where(tab.boost[rows], 0, np.where(
+            hits < cfg.confirm_hits, 1, np.where((height < REENTRY_HEIGHT) & (climb < 0.0), 2, 3)))
         if status is None:
-            if tab.status[i] == TENTATIVE:
-                status = TrackStatus.TENTATIVE
-            elif now - tab.last[i] > cfg.coast_after:
-                status = TrackStatus.COASTING
-            else:
-                status = TrackStatus.CONFIRMED
-        heights, climbs = facts if facts is not None else self._facts()
-        height, climb = float(heights[i]), float(climbs[i])
-        if tab.boost[i]:
-            phase = Phase.BOOST
-        elif tab.hits[i] < cfg.confirm_hits:
-            phase = Phase.UNKNOWN
-        elif height < REENTRY_HEIGHT and climb < 0.0:
-            phase = Phase.REENTRY
+            status_code = np.where(tab.status[rows] == TENTATIVE, 0,
+                                   np.where(now - tab.last[rows] > cfg.coast_after, 1, 2))
+            statuses = [_STATUSES[c] for c in status_code.tolist()]
         else:
-            phase = Phase.MIDCOURSE
-        kinds = _KINDS[int(tab.kinds[i])]
-        k = float(tab.x[i, 9])
-        beta = beta_sigma = None
-        if tab.drag_seen[i] and k > 1e-3:
-            beta = DRAG_SCALE / k
-            beta_sigma = DRAG_SCALE * float(np.sqrt(tab.p[i, 9, 9])) / (k * k)
-        serial = int(tab.serial[i])
-        return Track(track_id=self._track_id(serial), nation=cfg.nation,
-                     time=float(tab.t[i]), state=tab.x[i, :6].copy(), covariance=tab.p[i, :6, :6].copy(),
-                     status=status, phase=phase, first_time=float(tab.first[i]),
-                     last_update=float(tab.last[i]), n_updates=int(tab.hits[i]), sensor_kinds=kinds,
-                     ballistic_coefficient=beta, ballistic_coefficient_sigma=beta_sigma,
-                     history=self._history(serial, int(tab.hits[i])))
+            statuses = [status] * len(rows)
+        k = x[:, 9]
+        has_beta = tab.drag_seen[rows] & (k > 1e-3)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            beta = np.where(has_beta, DRAG_SCALE / k, np.nan).tolist()
+            beta_sigma = np.where(has_beta, DRAG_SCALE * np.sqrt(tab.p[rows, 9, 9]) / (k * k), np.nan)
+        beta_sigma = beta_sigma.tolist()
+        states = list(x[:, :6].copy())
+        covariances = list(tab.p[rows, :6, :6])
+        serials = tab.serial[rows].tolist()
+        names, nation, full = self._names, cfg.nation, self._full_history
+        hist_n = tab.history_n[rows].tolist()
+        unsorted = tab.history_unsorted[rows].tolist()
+        out = []
+        for j, (serial, t, first, last, n, kinds, phase, b) in enumerate(zip(
+                serials, tab.t[rows].tolist(), tab.first[rows].tolist(), tab.last[rows].tolist(),
+                hits.tolist(), tab.kinds[rows].tolist(), phase_code.tolist(), beta, strict=True)):
+            name = names.get(serial)
+            if name is None:
+                name = names[serial] = self._track_id(serial)
+            hist = full.get(serial)
+            if hist is None:
+                hist = tab.history[rows[j], : hist_n[j]]
+                hist = hist[np.argsort(hist[:, 0], kind="stable")] if unsorted[j] else hist.copy()
+                if hist_n[j] == HISTORY_LENGTH:
+                    full[serial] = hist
+            out.append(Track(name, nation, t, states[j], covariances[j], statuses[j], _PHASES[phase], first,
+                             last, n, _KINDS[kinds], None if b != b else b, None if b != b else beta_sigma[j],
+                             hist))
+        return out
 
 
+_STATUSES = (TrackStatus.TENTATIVE, TrackStatus.COASTING, TrackStatus.CONFIRMED)
+_PHASES = (Phase.BOOST, Phase.UNKNOWN, Phase.REENTRY, Phase.MIDCOURSE)
 _KINDS = {bits: frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
                           if bits & bit) for bits in range(4)}
 
