@@ -1,6 +1,8 @@
 """The alert state machine: ``decide(state, tracks, now, policy) -> (state, decisions)``, pure.
 
-One incident per missile (track). Its first decision is an ``Alert`` (a launch
+One incident per missile: a track that joins the picture opens one unless it is
+the same flight as an open incident's (``trilink.alert.incidents``), which it then
+continues; the firmest of an incident's tracks speaks for it. Its first decision is an ``Alert`` (a launch
 notice, or "take shelter" for the areas under a predicted impact or overflight);
 later ones are ``Update``s that reference every earlier one; it closes with an
 all-clear (``Update`` with response ``AllClear``) once the threat has passed, or
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from trilink.alert.exposure import Exposure, exposure
+from trilink.alert.incidents import firmest, firmness, same_missile
 from trilink.alert.policy import AlertPolicy
 from trilink.geo.areas import Area
 from trilink.model.assessment import Assessment
@@ -99,6 +102,8 @@ class AlertDecision:
     """When each referenced decision was sent (CAP references name sender, identifier and sent)."""
     assessment: Assessment | None
     exposure: Exposure | None
+    track_ids: tuple[str, ...] = ()
+    """Every picture track the incident holds for the missile (``track_id`` is the one that spoke)."""
 
     @property
     def sheltered_areas(self) -> tuple[Area, ...]:
@@ -118,6 +123,8 @@ class Incident:
     assessment: Assessment | None
     closed: bool = False
     lost_reported: bool = False
+    track_ids: frozenset[str] = frozenset()
+    """Every picture track that belongs to this incident's missile (``track_id`` speaks for it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +214,8 @@ def _decision(state: AlertState, incident: Incident | None, track_id: str, now: 
         msg_type=msg_type, response=response, urgency=urgency, severity=severity, certainty=certainty,
         provisional=provisional or kind is Kind.TRACK_LOST, areas=areas,
         references=tuple(d.identifier for d in previous), reference_times=tuple(d.time for d in previous),
-        assessment=assessment, exposure=ex)
+        assessment=assessment, exposure=ex,
+        track_ids=tuple(sorted(incident.track_ids | {track_id})) if incident else (track_id,))
 
 
 def _significant(last: AlertDecision, kind: Kind, areas: dict[Area, AreaAlert], certainty: str,
@@ -256,7 +264,8 @@ def _step(state: AlertState, incident: Incident | None, track: TrackInput, now: 
                          new_id)
     new = Incident(incident_id=decision.incident_id, track_id=track.track_id,
                    decisions=(incident.decisions if incident else ()) + (decision,),
-                   sheltered=frozenset(wanted), last_seen=now, assessment=assessment)
+                   sheltered=frozenset(wanted), last_seen=now, assessment=assessment,
+                   track_ids=(incident.track_ids if incident else frozenset()) | {track.track_id})
     return new, decision
 
 
@@ -304,20 +313,64 @@ def _missing(state: AlertState, incident: Incident, now: float,
     return incident, None
 
 
-def _incident_for(incidents: dict[str, Incident], nation: str, track_id: str
-                  ) -> tuple[Incident | None, str, bool]:
-    """The open incident of a track, else the id a new one would get; True when the threat has passed.
-
-    A track whose alert was cancelled (prediction moved away) may be alerted again as a new
-    incident; one whose all-clear was given is done.
-    """
-    mine = [i for i in incidents.values() if i.track_id == track_id]
-    open_ = next((i for i in mine if not i.closed), None)
-    if open_ is not None:
-        return open_, open_.incident_id, False
-    done = any(i.decisions and i.decisions[-1].kind is Kind.ALL_CLEAR for i in mine)
+def _new_incident_id(incidents: dict[str, Incident], nation: str, track_id: str) -> str:
+    """``<nation>-<track>``, or with ``-2``, ``-3``… when taken (a track alerted again after a cancel)."""
     base = track_id if track_id.startswith(f"{nation}-") else f"{nation}-{track_id}"
-    return None, base if not mine else f"{base}-{len(mine) + 1}", done
+    n, candidate = 1, base
+    while candidate in incidents:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _done(incidents: dict[str, Incident], track_id: str) -> bool:
+    """True when the track belongs to an incident whose all-clear was given (the threat has passed).
+
+    A track whose alert was cancelled (prediction moved away) may be alerted again as a new incident.
+    """
+    return any(i.closed and track_id in i.track_ids and i.decisions and i.decisions[-1].kind is Kind.ALL_CLEAR
+               for i in incidents.values())
+
+
+def _group(incidents: dict[str, Incident], tracks: Sequence[TrackInput], now: float, policy: AlertPolicy
+           ) -> list[tuple[Incident | None, list[TrackInput]]]:
+    """The picture's tracks grouped by missile: each open incident with its tracks, then new groups.
+
+    A track stays with its incident while it is the same flight as the incident's firmest track;
+    a track without an incident joins the first open one (or new group) whose prediction it matches.
+    """
+    open_ = {k: i for k, i in sorted(incidents.items()) if not i.closed}
+    owner = {t: k for k, i in open_.items() for t in i.track_ids}
+    members: dict[str, list[TrackInput]] = {k: [] for k in open_}
+    loose: list[TrackInput] = []
+    for track in sorted(tracks, key=lambda t: t.track_id):
+        if track.track_id in owner:
+            members[owner[track.track_id]].append(track)
+        elif not _done(incidents, track.track_id):
+            loose.append(track)
+    groups: list[tuple[Incident | None, list[TrackInput]]] = []
+    for key, group in members.items():
+        if not group:
+            continue
+        speaker = _speaker(group, now, policy)
+        keep = [t for t in group if t is speaker or same_missile(t.assessment, speaker.assessment, policy)]
+        loose.extend(t for t in group if t not in keep)
+        groups.append((open_[key], keep))
+    for track in sorted(loose, key=lambda t: t.track_id):
+        home = next((g for _, g in groups
+                     if same_missile(track.assessment, _speaker(g, now, policy).assessment, policy)), None)
+        if home is not None:
+            home.append(track)
+        else:
+            groups.append((None, [track]))
+    return groups
+
+
+def _speaker(group: Sequence[TrackInput], now: float, policy: AlertPolicy) -> TrackInput:
+    """The firmest track of a group: it speaks for the missile."""
+    by_id = {t.track_id: t for t in group}
+    return by_id[firmest([(firmness(_provisional(t, now, policy), t.assessment, t.n_updates), t.track_id)
+                          for t in group])]
 
 
 def decide(previous: AlertState, tracks: Sequence[TrackInput], now: float,
@@ -325,19 +378,24 @@ def decide(previous: AlertState, tracks: Sequence[TrackInput], now: float,
     """Advance the alert state to ``now`` given the current picture; return the messages to issue."""
     incidents = dict(previous.incidents)
     decisions: list[AlertDecision] = []
-    seen = set()
-    for track in sorted(tracks, key=lambda t: t.track_id):
-        seen.add(track.track_id)
-        incident, incident_id, done = _incident_for(incidents, previous.nation, track.track_id)
-        if done:
-            continue
-        updated, decision = _step(previous, incident, track, now, policy, incident_id)
+    seen: set[str] = set()
+    current = {t.track_id for t in tracks}
+    for incident, group in _group(incidents, tracks, now, policy):
+        speaker = _speaker(group, now, policy)
+        ids = frozenset(t.track_id for t in group)
+        new_id = incident.incident_id if incident else _new_incident_id(incidents, previous.nation,
+                                                                         speaker.track_id)
+        if incident is not None:  # members now in the picture but no longer this flight have left it
+            incident = replace(incident, track_ids=(incident.track_ids - (current - ids)) | ids)
+        updated, decision = _step(previous, incident, speaker, now, policy, new_id)
         if updated is not None:
-            incidents[updated.incident_id] = updated
+            incidents[updated.incident_id] = replace(updated, track_id=speaker.track_id,
+                                                     track_ids=updated.track_ids | ids)
+            seen.add(updated.incident_id)
         if decision is not None:
             decisions.append(decision)
     for key, incident in sorted(incidents.items()):
-        if incident.closed or incident.track_id in seen:
+        if incident.closed or key in seen:
             continue
         updated, decision = _missing(previous, incident, now, policy)
         incidents[key] = updated

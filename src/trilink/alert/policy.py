@@ -47,6 +47,13 @@ class AlertPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     """All-clear this long after the predicted impact (plus 3σ of its time) has passed."""
     lost_track_s: float = 30.0
     """A track missing from the picture this long is reported as lost (said so in an Update)."""
+    same_missile_gate: float = 13.82
+    """χ²₂ 99.9 %: two tracks' impact (and launch) points closer than this, with their covariances
+    and the floor below, are one missile: one incident (``trilink.alert.incidents``)."""
+    same_missile_floor_km: float = 25.0
+    """Spread between two trackers' predictions of one missile their covariances do not state (1σ)."""
+    same_missile_time_s: float = 60.0
+    """Impact (and launch) times of one missile agree within max(this, 3σ)."""
     samples: int = 2000
     """Impact samples drawn from the ellipse when the assessment carries none."""
 
