@@ -42,6 +42,8 @@ from trilink.wire import ReceiverPolicy, Signer, TrustStore, Verifier, seal
 from trilink.wire.keys import read_private, write_private
 
 RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured
+#: ``rate:n,rate:n`` measures only those (a quick comparison: prints, writes no docs, no figures).
+RATES_ENV = "TRILINK_BENCH_RATES"
 WARM_UP = 100
 FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
@@ -52,6 +54,8 @@ T = TypeVar("T")
 DELIVERED_PER_S: dict[tuple[str, int], float] = {}
 #: When the KOR node's publish was acknowledged (in the publisher process).
 STORED_NS: dict[str, int] = {}
+#: ms from JPN's inbox storing a report (its stream timestamp) to the JPN node having verified it.
+INBOX_WAIT_MS: list[float] = []
 #: p50/p99 ms from send to the KOR node's publish acknowledgement, per (mode, rate).
 STORED_MS: dict[tuple[str, int], tuple[float, float]] = {}
 #: CPU ms per report used by the three servers together.
@@ -130,6 +134,8 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
             async def pump() -> None:
                 async for delivery in sub:
                     take(delivery.msg_id, delivery.data)
+                    meta = delivery._msg.metadata  # when JPN's inbox stored it (wall clock, ns)
+                    INBOX_WAIT_MS.append((time.time_ns() - meta.timestamp.timestamp() * 1e9) / 1e6)
                     await delivery.ack()
             task = asyncio.create_task(pump())
             await _wait(done, 120.0)
@@ -173,7 +179,8 @@ def _role(args: list[str]) -> None:
     else:
         result = _profiled(f"receive-{mode}-{rest[1]}",
                            receiver(mode, Path(directory), Path(key), int(rest[0]), rest[1]))
-    print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS}), flush=True)
+    print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS,
+                      "inbox_wait_ms": INBOX_WAIT_MS}), flush=True)
 
 
 async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefix: str) -> np.ndarray:
@@ -197,6 +204,11 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefi
         STORED_MS[(mode, rate)] = (float(np.percentile(stored, 50)), float(np.percentile(stored, 99)))
         print(f"  ({mode} {rate}/s: KOR publish acknowledged p50 {np.percentile(stored, 50):.2f} ms, "
               f"p99 {np.percentile(stored, 99):.2f} ms after the send time)", flush=True)
+    waits = recv_result.get("inbox_wait_ms") or []
+    if waits:
+        print(f"  ({mode} {rate}/s: JPN inbox stored → JPN node verified "
+              f"p50 {np.percentile(waits, 50):.2f} ms, "
+              f"p99 {np.percentile(waits, 99):.2f} ms)", flush=True)
     CPU_MS_PER_REPORT[(mode, rate)] = tuple(1000.0 * c / n for c in (
         pub_result["cpu_s"], time.process_time() - cpu, recv_result["cpu_s"]))
     span_s = (max(got.values(), default=0) - min(sent.values())) / 1e9
@@ -214,7 +226,7 @@ def _cpu_s(pids: list[int]) -> float:
     return total
 
 
-async def measure(workdir: Path) -> dict[tuple[str, int], np.ndarray]:
+async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int], np.ndarray]:
     """Latencies per (mode, rate), raw first (bare servers), then share (streams and couriers)."""
     key = workdir / "KOR.key"
     write_private(key, Signer.generate("KOR"))
@@ -224,7 +236,7 @@ async def measure(workdir: Path) -> dict[tuple[str, int], np.ndarray]:
         directory = workdir / mode
         async with start_network(network, directory, couriers=(mode == "share")) as running:
             pids = [s.process.pid for s in running.servers.values() if s.process is not None]
-            for rate, n in RATES.items():
+            for rate, n in rates.items():
                 await _phase(mode, directory, key, rate, WARM_UP, f"warm{rate}")
                 before = _cpu_s(pids)
                 results[(mode, rate)] = await _phase(mode, directory, key, rate, n, f"r{rate}")
@@ -246,8 +258,17 @@ def _p(latencies: np.ndarray, q: float) -> float:
 
 def main() -> None:
     load_before = os.getloadavg()[0]
+    quick = os.environ.get(RATES_ENV)
+    rates = {int(r): int(n) for r, n in (p.split(":") for p in quick.split(","))} if quick else RATES
     with tempfile.TemporaryDirectory(prefix="bench_net_") as tmp:
-        results = _profiled("host", measure(Path(tmp)))
+        results = _profiled("host", measure(Path(tmp), rates))
+    if quick:
+        for (mode, rate), cpu in sorted(CPU_MS_PER_REPORT.items()):
+            print(f"{mode:5s} {rate:5d}/s  CPU ms/report KOR / courier host / JPN / servers: "
+                  + " / ".join(f"{c:.3f}" for c in (*cpu, SERVER_CPU_MS[(mode, rate)]))
+                  + f"  delivered/s {DELIVERED_PER_S[(mode, rate)]:.0f}")
+        print(f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}, loop {loop_name()}")
+        return
     rows = []
     for (mode, rate), lat in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0] != "share")):
         label = "share (JetStream + courier)" if mode == "share" else "raw core NATS (floor)"

@@ -11,6 +11,7 @@ import typer
 from trilink.cli.common import UserError
 from trilink.model.config import ConfigError
 from trilink.model.network import NetworkConfig, load_network
+from trilink.net.loop import run
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +59,7 @@ def net_up(
     net = _network(network)
     target = directory if directory is not None else Path("trilink-net")
     try:
-        asyncio.run(_up(net, target))
+        run(_up(net, target))  # uvloop where installed (trilink.net.loop)
     except OSError as exc:
         raise UserError(f"cannot start the network in {target}: {exc.strerror or exc}") from None
 

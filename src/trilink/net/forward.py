@@ -56,6 +56,8 @@ class CourierStats:
     cursor: int = 0
     last_error: str = ""
     last_forward_monotonic: float = 0.0
+    peak_in_flight: int = 0
+    """Most reports sent to the partner and not yet acknowledged at once (pipelining depth)."""
 
 
 class RetryError(Exception):
@@ -196,6 +198,7 @@ class ForwardSession:
         ack_token, reply = self.acks.reply()
         self.by_token[ack_token] = entry
         self.pending.append(entry)
+        self.stats.peak_in_flight = max(self.stats.peak_in_flight, len(self.by_token))
         entry.sent_at = time.monotonic()
         await self.nc.publish(f"{self.prefix}.{kind}", msg.data, reply=reply, headers=headers)
         self.guard = msg_id

@@ -27,7 +27,7 @@ from trilink.model.network import NetworkConfig
 from trilink.net.acks import AckInbox, parse_pub_ack
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
-from trilink.net.subjects import check_kind, inbox_stream, outbox_stream, outbox_subject, token
+from trilink.net.subjects import KINDS, inbox_stream, outbox_stream, outbox_subject, token
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class Transport:
         self.publish_timeout_s = publish_timeout_s
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._outbox = outbox_stream(nation)
+        self._subjects = {kind: outbox_subject(nation, kind) for kind in KINDS}
+        self._to_all = ",".join(self.partners)
         self._acks: AckInbox | None = None
         self._acks_lock = asyncio.Lock()
         self._waiting: dict[str, asyncio.Future[Msg]] = {}
@@ -140,10 +142,9 @@ class Transport:
         """
         if not msg_id or any(c in msg_id for c in " \r\n"):
             raise ValueError(f"msg_id {msg_id!r} must be non-empty without spaces")
-        check_kind(kind)
-        headers = {MSG_ID: msg_id, HEADER_TO: ",".join(self.check_recipients(recipients)),
-                   EXPECTED_STREAM: self._outbox}
-        subject = outbox_subject(self.nation, kind)
+        subject = self._subjects.get(kind) or outbox_subject(self.nation, kind)  # ValueError if unknown
+        to = self._to_all if recipients is None else ",".join(self.check_recipients(recipients))
+        headers = {MSG_ID: msg_id, HEADER_TO: to, EXPECTED_STREAM: self._outbox}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.publish_timeout_s
         delay = 0.05
