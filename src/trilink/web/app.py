@@ -6,7 +6,10 @@ operator token is set, every route but ``/healthz`` requires it, as
 """
 
 import asyncio
+import contextlib
 import hmac
+import logging
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,12 +19,15 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from trilink.web.delta import diff
+from trilink.web.stream import HEARTBEAT_S, ClientStream
 from trilink.web.view import NodeView
 
 STATIC_DIR = Path(__file__).parent / "static"
 FRONTEND_DIR = Path(__file__).parent / "frontend"
 VENDOR_PACKAGES = ("leaflet", "topojson-client", "world-atlas")
+log = logging.getLogger("trilink.web")
+
+
 def _to_builtin(obj: Any) -> Any:
     """numpy scalars and arrays (which the core's values may carry) as plain JSON values."""
     if hasattr(obj, "tolist"):
@@ -93,7 +99,8 @@ def vendor_dir() -> Path:
 
 
 def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource | None = None,
-               ws_interval_s: float = 0.25) -> FastAPI:
+               ws_interval_s: float = 0.25, heartbeat_s: float = HEARTBEAT_S,
+               send_timeout_s: float = 30.0) -> FastAPI:
     """Build the API for one node's view (and optionally an archive replay)."""
     app = FastAPI(title=f"trilink node {view.nation}", version="1",
                   description="Read-only API of a trilink node: the fused picture, alerts and status.")
@@ -116,13 +123,6 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
     for package in VENDOR_PACKAGES:
         if (vendor / package).is_dir():
             app.mount(f"/vendor/{package}", StaticFiles(directory=vendor / package), name=package)
-
-    def meta() -> dict[str, Any]:
-        alerts = view.alerts()
-        status = view.status()
-        return {"nation": view.nation, "exercise": view.exercise, "server_time": view.now(),
-                "alerts": alerts.get("active", []), "alert_history": alerts.get("history", []),
-                "links": status.get("links", [])}
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -210,32 +210,20 @@ def create_app(view: NodeView, *, token: str | None = None, replay: ReplaySource
             await websocket.close(code=4401)
             return
         await websocket.accept()
-        sent_meta: bytes = b""
+        stream = ClientStream(view, heartbeat_s=heartbeat_s)
+        message: dict[str, Any] | None = stream.snapshot(time.monotonic())
         try:
-            features = view.picture_features()
-            version = view.picture_version()
-            fingerprints, _, _ = diff({}, features)
-            first_meta = meta()
-            sent_meta = _json.encode({k: v for k, v in first_meta.items() if k != "server_time"})
-            await websocket.send_text(_json.encode(
-                {"type": "snapshot", "features": features, "meta": first_meta}).decode())
             while True:
+                if message is not None:
+                    text = _json.encode(message).decode()
+                    await asyncio.wait_for(websocket.send_text(text), send_timeout_s)
                 await asyncio.sleep(ws_interval_s)
-                current_meta = meta()
-                meta_blob = _json.encode({k: v for k, v in current_meta.items() if k != "server_time"})
-                new_version = view.picture_version()
-                if new_version == version and meta_blob == sent_meta:
-                    continue
-                message: dict[str, Any] = {"type": "delta"}
-                if new_version != version:
-                    fingerprints, upserts, removes = diff(fingerprints, view.picture_features())
-                    version = new_version
-                    message["upsert"] = upserts
-                    message["remove"] = removes
-                if meta_blob != sent_meta:
-                    message["meta"] = current_meta
-                    sent_meta = meta_blob
-                await websocket.send_text(_json.encode(message).decode())
+                message = stream.next_message(time.monotonic())
+        except TimeoutError:
+            # a client that cannot keep up: drop it; the page reconnects and resyncs from a snapshot
+            log.warning("page too slow to take updates: closing its socket")
+            with contextlib.suppress(Exception):
+                await websocket.close(code=1013)
         except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
             return  # client gone, or the server is shutting down
 
