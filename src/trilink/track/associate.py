@@ -17,23 +17,55 @@ _DENSE_LIMIT = 40_000
 """Up to this many track×plot pairs a dense distance test (a few array operations) is cheaper than a tree."""
 _ONE_PROBLEM = 64
 """Up to this many conflicted tracks + plots, one assignment problem; beyond, one per connected cluster."""
+_WIDE = 2.0
+"""Tracks whose pre-gate radius exceeds this many times the median are searched separately."""
 _NEIGHBOURS = 8
 """Nearest tracks asked of the tree per plot; a plot with this many inside the largest radius asks again."""
 
 
 def candidate_pairs(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(track index, plot index) pairs with |track − plot| < radius[track]; positions (N, 3), (M, 3)."""
+    """(track index, plot index) pairs with |track − plot| < radius[track]; positions (N, 3), (M, 3).
+
+    Small problems: a dense distance test. Large ones: a k-d tree of the tracks asked for each
+    plot's nearest few within the common radius, with the few tracks of unusually wide radius
+    (long coasts, new tracks) tested on their own so they do not widen everyone's search.
+    """
     n, m = len(track_pos), len(plot_pos)
     if n == 0 or m == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     if n * m <= _DENSE_LIMIT:
-        diff = track_pos[:, None, :] - plot_pos[None, :, :]
-        close = np.einsum("nmi,nmi->nm", diff, diff) < (radius * radius)[:, None]
-        rows, cols = np.nonzero(close)
-        return rows.astype(np.intp), cols.astype(np.intp)
-    # the tree holds the tracks; each plot asks for its nearest few within the largest radius
-    # (arrays, no per-pair Python); a plot whose every neighbour is inside asks for all of them
+        return _dense(track_pos, radius, plot_pos)
+    wide = radius > _WIDE * np.median(radius)
+    normal = np.nonzero(~wide)[0]
+    rows, cols = _nearest(track_pos[normal], radius[normal], plot_pos)
+    rows = normal[rows]
+    if wide.any():
+        few = np.nonzero(wide)[0]
+        if len(few) * m <= _DENSE_LIMIT:
+            extra_r, extra_c = _dense(track_pos[few], radius[few], plot_pos)
+        else:
+            extra_r, extra_c = _ball(track_pos[few], radius[few], plot_pos)
+        rows, cols = np.concatenate([rows, few[extra_r]]), np.concatenate([cols, extra_c])
+    return rows, cols
+
+
+def _dense(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs tested: |a − b|² = |a|² + |b|² − 2a·b about a nearby origin (no N×M×3 array)."""
+    centre = plot_pos[0]
+    a, b = track_pos - centre, plot_pos - centre
+    d2 = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
+    rows, cols = np.nonzero(d2 < (radius * radius)[:, None])
+    return rows.astype(np.intp), cols.astype(np.intp)
+
+
+def _nearest(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """A tree of the tracks; each plot asks for its nearest few within the largest radius (arrays, no
+    per-pair Python); a plot with that many inside asks again for all of them."""
+    n, m = len(track_pos), len(plot_pos)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     tree = cKDTree(track_pos)
     reach = float(radius.max())
     k = min(_NEIGHBOURS, n)
@@ -48,11 +80,19 @@ def candidate_pairs(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndar
     rows, cols = rows[close], cols[close]
     if len(crowded):
         hits = tree.query_ball_point(plot_pos[crowded], reach, return_sorted=False)
-        extra_r = np.array([r for h in hits for r in h], dtype=np.intp)
+        extra_r = np.fromiter((r for h in hits for r in h), dtype=np.intp)
         extra_c = np.repeat(crowded, [len(h) for h in hits])
         d = np.linalg.norm(track_pos[extra_r] - plot_pos[extra_c], axis=-1)
         keep = d < radius[extra_r]
         rows, cols = np.concatenate([rows, extra_r[keep]]), np.concatenate([cols, extra_c[keep]])
+    return rows, cols
+
+
+def _ball(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A tree of the plots, each track asking within its own radius."""
+    hits = cKDTree(plot_pos).query_ball_point(track_pos, radius, return_sorted=False)
+    rows = np.repeat(np.arange(len(track_pos), dtype=np.intp), [len(h) for h in hits])
+    cols = np.fromiter((c for h in hits for c in h), dtype=np.intp, count=len(rows))
     return rows, cols
 
 

@@ -43,14 +43,17 @@ def spd_inverse(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inv[:, 3:, 3:] = c_inv
         return inv, a_logdet + c_logdet
     if d > 4:
-        sign, logdet = np.linalg.slogdet(s)
-        return np.linalg.inv(s), np.where(sign > 0.0, logdet, np.nan)
+        ok = np.linalg.eigvalsh(s).min(axis=-1) > 0.0
+        return (np.where(ok[:, None, None], np.linalg.inv(s), np.nan),
+                np.where(ok, np.linalg.slogdet(s)[1], np.nan))
     inv = np.empty_like(s)
     if d == 1:
         det = s[:, 0, 0].copy()
+        positive = det > 0.0
         inv[:, 0, 0] = 1.0
     elif d == 2:
         det = s[:, 0, 0] * s[:, 1, 1] - s[:, 0, 1] * s[:, 1, 0]
+        positive = (s[:, 0, 0] > 0.0) & (det > 0.0)  # Sylvester's criterion
         inv[:, 0, 0] = s[:, 1, 1]
         inv[:, 1, 1] = s[:, 0, 0]
         inv[:, 0, 1] = inv[:, 1, 0] = -s[:, 0, 1]
@@ -61,13 +64,15 @@ def spd_inverse(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         c01 = a02 * a12 - a01 * a22
         c02 = a01 * a12 - a02 * a11
         det = a00 * c00 + a01 * c01 + a02 * c02
+        minor = a00 * a11 - a01 * a01
+        positive = (a00 > 0.0) & (minor > 0.0) & (det > 0.0)  # Sylvester's criterion
         inv[:, 0, 0] = c00
         inv[:, 1, 1] = a00 * a22 - a02 * a02
-        inv[:, 2, 2] = a00 * a11 - a01 * a01
+        inv[:, 2, 2] = minor
         inv[:, 0, 1] = inv[:, 1, 0] = c01
         inv[:, 0, 2] = inv[:, 2, 0] = c02
         inv[:, 1, 2] = inv[:, 2, 1] = a01 * a02 - a00 * a12
-    det = np.where(det > 0.0, det, np.nan)
+    det = np.where(positive, det, np.nan)
     return inv / det[:, None, None], np.log(det)
 
 

@@ -27,6 +27,12 @@ STATE_DIM = 10
 _K = 9
 _OMEGA_CROSS = np.array([[0.0, -OMEGA_EARTH, 0.0], [OMEGA_EARTH, 0.0, 0.0], [0.0, 0.0, 0.0]])
 _CENTRIFUGAL = -(_OMEGA_CROSS @ _OMEGA_CROSS)
+_JAC_CONSTANT = np.zeros((STATE_DIM, STATE_DIM))
+"""The state-independent part of the Jacobian: dp/dt = v, the frame terms, dv/dt ∋ a."""
+_JAC_CONSTANT[:3, 3:6] = np.eye(3)
+_JAC_CONSTANT[3:6, :3] = _CENTRIFUGAL
+_JAC_CONSTANT[3:6, 3:6] = -2.0 * _OMEGA_CROSS
+_JAC_CONSTANT[3:6, 6:9] = np.eye(3)
 
 
 def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: float) -> np.ndarray:
@@ -36,10 +42,12 @@ def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: f
     return (-0.5 / DRAG_SCALE * rho * speed)[:, None] * vel
 
 
-def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarray:
-    """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0."""
+def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.ndarray | None = None
+               ) -> np.ndarray:
+    """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0 (``height``: if known)."""
     pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
-    height = radial_height(pos)
+    if height is None:
+        height = radial_height(pos)
     acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
     low = height < ceiling
     if low.any():
@@ -48,31 +56,34 @@ def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.nda
     out = np.empty_like(x)
     out[:, :3] = vel
     out[:, 3:6] = acc
-    alpha = np.minimum(np.sqrt(np.einsum("ij,ij->i", thrust, thrust)), MAX_THRUST)
-    out[:, 6:9] = (alpha / exhaust_velocity)[:, None] * thrust
+    if thrust.any():
+        alpha = np.minimum(np.sqrt((thrust * thrust).sum(axis=1)), MAX_THRUST)
+        out[:, 6:9] = (alpha / exhaust_velocity)[:, None] * thrust
+    else:
+        out[:, 6:9] = 0.0
     out[:, _K] = 0.0
     return out
 
 
-def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarray:
+def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.ndarray | None = None
+             ) -> np.ndarray:
     """∂f/∂x (N, 10, 10) of ``derivative`` (point-mass gravity gradient; J2's gradient is negligible)."""
     n = len(x)
     pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
-    r2 = np.einsum("ij,ij->i", pos, pos)
+    r2 = (pos * pos).sum(axis=1)
     r = np.sqrt(r2)
     unit = pos / r[:, None]
-    jac = np.zeros((n, STATE_DIM, STATE_DIM))
-    jac[:, 0, 3] = jac[:, 1, 4] = jac[:, 2, 5] = 1.0
-    grad = (GM / (r2 * r))[:, None, None] * (3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3))
-    jac[:, 3:6, :3] = grad + _CENTRIFUGAL
-    jac[:, 3:6, 3:6] = -2.0 * _OMEGA_CROSS
-    jac[:, 3, 6] = jac[:, 4, 7] = jac[:, 5, 8] = 1.0
-    alpha = np.sqrt(np.einsum("ij,ij->i", thrust, thrust))
-    ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
-    grows = (alpha < MAX_THRUST)[:, None, None]
-    jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
-                        + grows * thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
-    height = radial_height(pos)
+    jac = np.broadcast_to(_JAC_CONSTANT, (n, STATE_DIM, STATE_DIM)).copy()
+    gradient = 3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3)
+    jac[:, 3:6, :3] += (GM / (r2 * r))[:, None, None] * gradient
+    if thrust.any():
+        alpha = np.sqrt((thrust * thrust).sum(axis=1))
+        ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
+        grows = (alpha < MAX_THRUST)[:, None, None]
+        jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
+                            + grows * thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
+    if height is None:
+        height = radial_height(pos)
     low = height < ceiling
     if low.any():
         v = vel[low]
@@ -154,11 +165,12 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
     x = x.copy()
     hc = h[:, None]
     for _ in range(steps):
-        low = radial_height(x[:, :3]) < ceiling
-        jac = jacobian(x, exhaust_velocity, ceiling)
+        height = radial_height(x[:, :3])
+        low = height < ceiling
+        jac = jacobian(x, exhaust_velocity, ceiling, height)
         fh = jac * h[:, None, None]
         step_phi = eye + fh + 0.5 * fh @ fh
-        k1 = derivative(x, exhaust_velocity, ceiling)
+        k1 = derivative(x, exhaust_velocity, ceiling, height)
         if rk4:
             k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
             k3 = derivative(x + 0.5 * hc * k2, exhaust_velocity, ceiling)

@@ -269,9 +269,12 @@ class Tracker:
         order = np.argsort(key)
         chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
         hyp = pair_hyp[chosen]
-        self._apply(scan, uniq[ar], ac, (hyp_x0[hyp], hyp_p0[hyp], hyp_boost[hyp], xs[hyp], phi[hyp],
-                                         qn[hyp], p_pred[hyp], jac[hyp], cross[hyp]), nu[chosen], s[chosen],
-                    s_inv[chosen], d2[chosen])
+        prediction = (hyp_x0, hyp_p0, hyp_boost, xs, phi, qn, p_pred, jac, cross)
+        if len(hyp) != len(hyp_x0) or np.any(hyp != np.arange(len(hyp))):  # else: every hypothesis, in order
+            prediction = tuple(a[hyp] for a in prediction)
+        if len(chosen) != len(nu) or np.any(chosen != np.arange(len(chosen))):
+            nu, s, s_inv, d2 = nu[chosen], s[chosen], s_inv[chosen], d2[chosen]
+        self._apply(scan, uniq[ar], ac, prediction, nu, s, s_inv, d2)
         used[ac] = True
         return used
 
