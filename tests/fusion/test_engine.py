@@ -337,3 +337,32 @@ def test_replaying_the_same_inputs_gives_the_same_picture(rng: np.random.Generat
         assert [t.fused_id for t in a.tracks] == [t.fused_id for t in b.tracks]
         for ta, tb in zip(a.tracks, b.tracks, strict=True):
             assert np.array_equal(ta.state, tb.state) and np.array_equal(ta.covariance, tb.covariance)
+
+
+def test_a_nations_new_track_of_the_same_object_joins_when_its_old_one_coasts(
+        rng: np.random.Generator) -> None:
+    """KOR re-initialises its track (boost, re-acquisition): K2 joins the fused track K1 is coasting in."""
+    x0 = midcourse_state()
+    eng = _engine()
+    eng.update([source("JPN", "J1", x0, P_SHARP), source("KOR", "K1", _noisy(rng, x0, P_SHARP), P_SHARP)], T0)
+    x1 = _truth(x0, T0 + 2)
+    picture = eng.update([source("KOR", "K1", x0, P_SHARP, time=T0, status=SourceStatus.LOST),
+                          source("KOR", "K2", _noisy(rng, x1, P_SHARP), P_SHARP, time=T0 + 2),
+                          source("JPN", "J1", _noisy(rng, x1, P_SHARP), P_SHARP, time=T0 + 2)], T0 + 2)
+    assert [(t.fused_id, t.sources) for t in picture.tracks] == [
+        ("JPN-F1", (("JPN", "J1"), ("KOR", "K1"), ("KOR", "K2")))]
+
+
+def test_a_fragment_opened_while_the_old_track_was_current_merges_once_it_coasts(
+        rng: np.random.Generator) -> None:
+    x0 = midcourse_state()
+    eng = _engine()
+    eng.update([source("USA", "U1", x0, P_SHARP), source("KOR", "K1", x0, P_SHARP)], T0)
+    x1 = _truth(x0, T0 + 1)
+    two = eng.update([source("KOR", "K2", _noisy(rng, x1, P_SHARP), P_SHARP, time=T0 + 1)], T0 + 1)
+    assert len(two.tracks) == 2  # K1 and K2 both current: KOR says two objects
+    x2 = _truth(x0, T0 + 2)
+    one = eng.update([source("KOR", "K1", x0, P_SHARP, time=T0, status=SourceStatus.LOST),
+                      source("KOR", "K2", _noisy(rng, x2, P_SHARP), P_SHARP, time=T0 + 2)], T0 + 2)
+    status = {t.fused_id: (t.status, t.merged_into) for t in one.tracks}
+    assert status == {"JPN-F1": (FusedStatus.ACTIVE, None), "JPN-F2": (FusedStatus.DROPPED, "JPN-F1")}

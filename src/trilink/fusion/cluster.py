@@ -5,6 +5,12 @@ fused track it belongs to must be re-fused (it has a new member, lost one, or a 
 has a new estimate) or when it is being associated; an unchanged fused track keeps its
 previous estimate, propagated. With a picture of 100 missiles and one new report, one
 fused track is re-fused, not a hundred.
+
+A fused track holds at most one *current* source per nation (active and updated within
+``lost_after``): two tracks a nation holds at once are two objects to it. A track its
+originator no longer updates (coasting, or silent) does not hold its nation's place, so
+the originator's new track of the same object — a re-initialised boost track, a
+re-acquisition after a gap — joins the fused track instead of opening a second one.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from trilink.fusion.associate import assign, bias_covariance, cost_matrix, dista
 from trilink.fusion.combine import fuse_clusters
 from trilink.fusion.criteria import Criterion, Rule
 from trilink.fusion.predict import Propagator, predict
-from trilink.fusion.source import SourceTrack
+from trilink.fusion.source import SourceStatus, SourceTrack
 from trilink.model import Phase
 
 
@@ -26,7 +32,7 @@ class Workspace:
 
     def __init__(self, sources: Sequence[SourceTrack], now: float, *, own_nation: str, propagator: Propagator,
                  noise: Mapping[Phase, float], criterion: Criterion, rule: Rule, independent: bool,
-                 bias_position: float, bias_velocity: float) -> None:
+                 bias_position: float, bias_velocity: float, lost_after: float = 30.0) -> None:
         self.sources = list(sources)
         self.now = now
         self.own_nation = own_nation
@@ -42,6 +48,8 @@ class Workspace:
         self.ready = np.zeros(n, dtype=bool)
         self.lineages = [s.provenance for s in self.sources]  # cleaned sources: provenance has the key
         self.nations = [s.nation for s in self.sources]
+        self.current = [s.status is SourceStatus.ACTIVE and now - s.time <= lost_after for s in self.sources]
+        """Whether each source holds its nation's place in a fused track (see the module docstring)."""
         self.clusters: dict[str, list[int]] = {}
         self.estimates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         """Fused estimate per cluster, valid until its membership changes."""
@@ -119,7 +127,7 @@ class Workspace:
             est = [self.estimates.get(f) or coasting[f] for f in cols]
             col_x = np.array([e[0] for e in est]).reshape(len(cols), 6)
             col_p = np.array([e[1] for e in est]).reshape(len(cols), 6, 6)
-            free_col = [all(self.nations[m] != nation for m in self.clusters[f]) for f in cols]
+            free_col = [nation not in self.current_nations(f) for f in cols]
             allowed = np.tile(np.array(free_col, dtype=bool), (len(rows), 1))
             cost, _ = cost_matrix(self.xs[rows], self.ps[rows], col_x, col_p, self.bias2, gate, allowed)
             taken = set()
@@ -135,8 +143,12 @@ class Workspace:
                     grown.add(fid)
         return grown
 
+    def current_nations(self, fused_id: str) -> set[str]:
+        """The nations whose current source is in this cluster (each can hold one place)."""
+        return {self.nations[m] for m in self.clusters[fused_id] if self.current[m]}
+
     def merge_duplicates(self, candidates: Sequence[str], gate: float) -> dict[str, str]:
-        """Merge fused tracks that turn out to be the same object (gate passed, no nation in common).
+        """Merge fused tracks that turn out to be the same object (gate passed, no current nation in common).
 
         Two fused tracks can start apart (early boost tracks, a partner's first vague report) and
         converge; sticky association alone would keep them apart for ever. Only pairs involving a
@@ -160,7 +172,7 @@ class Workspace:
         for _, a, b in pairs:
             if a in merged or b in merged:
                 continue
-            if {self.nations[m] for m in self.clusters[a]} & {self.nations[m] for m in self.clusters[b]}:
+            if self.current_nations(a) & self.current_nations(b):
                 continue
             keep, gone = sorted((a, b), key=lambda f: (int(f.rsplit("F", 1)[1]), f))
             self.clusters[keep].extend(self.clusters[gone])

@@ -9,7 +9,7 @@
 3. keeps each source in the fused track it was in unless the leave-one-out χ² test
    clearly fails (stable association);
 4. assigns the remaining sources nation by nation (own nation first) to fused tracks
-   with a global χ² assignment (at most one source per nation per fused track), and
+   with a global χ² assignment (at most one current source per nation per fused track), and
    opens new fused tracks "<nation>-F<n>" for the rest;
 5. fuses each fused track's sources by covariance intersection (provenance-aware,
    see `trilink.fusion.combine`), fuses their impact predictions and flags
@@ -189,7 +189,8 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     ws = Workspace([held[k] for k in keys], now, own_nation=config.nation, propagator=config.propagator,
                    noise=config.process_noise, criterion=config.criterion, rule=config.rule,
                    independent=config.independent,
-                   bias_position=config.bias_position, bias_velocity=config.bias_velocity)
+                   bias_position=config.bias_position, bias_velocity=config.bias_velocity,
+                   lost_after=config.lost_after)
     srcs = ws.sources
 
     prev = {r.fused_id: r for r in state.records.values() if r.status is not FusedStatus.DROPPED}
