@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, Header, PubAck
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
 from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
 from trilink.net.acks import AckInbox, parse_pub_ack
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
+from trilink.net.limit import InFlightLimit
 from trilink.net.subjects import KINDS, inbox_stream, outbox_stream, outbox_subject, token
 
 log = logging.getLogger(__name__)
 
-EXPECTED_STREAM = Header.EXPECTED_STREAM.value
 
 
 class TransportError(RuntimeError):
@@ -95,7 +95,7 @@ class Transport:
         self.partners = [a.recipient for a in network.agreement if a.releaser == nation]
         self.sources = [a.releaser for a in network.agreement if a.recipient == nation]
         self.publish_timeout_s = publish_timeout_s
-        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._in_flight = InFlightLimit(max_in_flight)
         self._outbox = outbox_stream(nation)
         self._subjects = {kind: outbox_subject(nation, kind) for kind in KINDS}
         self._to_all = ",".join(self.partners)
@@ -144,20 +144,25 @@ class Transport:
             raise ValueError(f"msg_id {msg_id!r} must be non-empty without spaces")
         subject = self._subjects.get(kind) or outbox_subject(self.nation, kind)  # ValueError if unknown
         to = self._to_all if recipients is None else ",".join(self.check_recipients(recipients))
-        headers = {MSG_ID: msg_id, HEADER_TO: to, EXPECTED_STREAM: self._outbox}
+        headers = {MSG_ID: msg_id, HEADER_TO: to}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.publish_timeout_s
         delay = 0.05
         async with self._in_flight:
             while True:
                 try:
-                    return await self._publish_once(subject, report, headers, 2.0)
+                    ack = await self._publish_once(subject, report, headers, 2.0)
                 except (nats.errors.Error, TimeoutError) as exc:
                     if loop.time() + delay > deadline:
                         raise TransportError(f"publish {msg_id} to {subject} not acknowledged: "
                                              f"{type(exc).__name__} {exc}".strip()) from None
                     await asyncio.sleep(delay)
                     delay = min(delay * 2.0, 1.0)
+                    continue
+                if ack.stream != self._outbox:  # checked here, not by a header stored with every report
+                    raise TransportError(f"publish {msg_id} to {subject} was stored in {ack.stream}, "
+                                         f"not {self._outbox}")
+                return ack
 
     async def _publish_once(self, subject: str, data: bytes, headers: dict[str, str],
                             timeout_s: float) -> PubAck:
