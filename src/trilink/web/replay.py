@@ -15,6 +15,8 @@ import numpy as np
 from trilink.geo.frames import ecef_to_geodetic
 from trilink.interop.geojson import track_features
 from trilink.node.replay import ReplayOutcome, replay_pictures
+from trilink.web.basemap import basemap as default_basemap
+from trilink.web.basemap import warm as warm_basemap
 from trilink.web.node_view import fused_impact_estimate
 
 
@@ -83,6 +85,7 @@ class ReplayNodeView:
         self.replay = replay
         self.nation = replay.nation
         self.exercise = replay.exercise
+        warm_basemap()
 
     def now(self) -> float:
         """The archive's last time."""
@@ -118,8 +121,8 @@ class ReplayNodeView:
                              "undecodable": o.undecodable}}
 
     def basemap(self) -> dict[str, Any] | None:
-        """No overlays in replay."""
-        return None
+        """The same first-level areas and sea limits as the live page."""
+        return default_basemap()
 
     def cap_feed(self) -> str | None:
         """No CAP feed in replay."""

@@ -9,6 +9,11 @@ window.__trilinkStats = stats;
 const map = L.map("map", { preferCanvas: true, worldCopyJump: false, zoomControl: true,
                            attributionControl: false }).setView([39, 133], 5);
 const renderer = L.canvas({ padding: 0.2 });
+// the basemap lives in panes beneath the picture's overlay pane (z 400), whatever arrives first
+map.createPane("land").style.zIndex = 300;
+map.createPane("outlines").style.zIndex = 350;
+const landRenderer = L.canvas({ padding: 0.2, pane: "land" });
+const outlineRenderer = L.canvas({ padding: 0.2, pane: "outlines" });
 const layers = {
   basemap: L.layerGroup().addTo(map),
   areas: L.layerGroup().addTo(map),
@@ -20,7 +25,7 @@ const layers = {
   sensors: L.layerGroup().addTo(map),
 };
 L.control.layers(null, {
-  "first-level areas": layers.areas, "EEZ lines": layers.eez, "impact ellipses": layers.ellipses,
+  "first-level areas": layers.areas, "12 nmi and EEZ lines": layers.eez, "impact ellipses": layers.ellipses,
   "ground tracks": layers.groundTracks, "trails": layers.trails, "sensors": layers.sensors,
 }, { collapsed: true }).addTo(map);
 
@@ -31,26 +36,64 @@ let clockOffset = 0;          // server time - local time, seconds
 let selected = null;
 
 // ---------------------------------------------------------------- basemap
-async function loadBasemap() {
+const areaLayers = new Map();  // "NATION/name" -> Leaflet layer of a first-level area
+const basemapStats = { countries: 0, areas: 0, lines: 0, bytes: 0, highlighted: [] };
+window.__trilinkBasemap = basemapStats;
+const AREA_STYLE = { color: "#56697c", weight: 0.6, fill: true, fillOpacity: 0, pane: "outlines" };
+const AREA_ALERT_STYLE = { color: "#ff4040", weight: 2, fill: true, fillColor: "#ff2020", fillOpacity: 0.28 };
+const LINE_STYLE = {
+  eez: { color: "#4aa3df", weight: 1, dashArray: "6 4", opacity: 0.8 },
+  territorial_sea: { color: "#7fc8f8", weight: 0.8, dashArray: "2 3", opacity: 0.8 },
+};
+
+async function loadCountries() {
   try {
     const topo = await (await fetch("/vendor/world-atlas/countries-50m.json")).json();
     const countries = topojson.feature(topo, topo.objects.countries);
-    L.geoJSON(countries, { renderer, style: { color: "#6b7f93", weight: 1, fillColor: "#24313d",
-                                               fillOpacity: 1 } }).addTo(layers.basemap);
-  } catch (err) { console.warn("basemap unavailable", err); }
+    L.geoJSON(countries, { renderer: landRenderer, pane: "land", interactive: false,
+                           style: { color: "#6b7f93", weight: 1, fillColor: "#24313d", fillOpacity: 1 } })
+      .addTo(layers.basemap);
+    basemapStats.countries = countries.features.length;
+  } catch (err) { console.warn("country outlines unavailable", err); }
+}
+
+async function loadOutlines() {
   try {
     const resp = await fetch("/api/basemap");
-    if (resp.ok) {
-      const extra = await resp.json();
-      for (const f of extra.features || []) {
-        const kind = f.properties && f.properties.kind;
-        const style = kind === "eez" ? { color: "#4aa3df", weight: 1, dashArray: "4 4", fill: false }
-                                     : { color: "#4d5d6d", weight: 0.6, fill: false };
-        L.geoJSON(f, { renderer, style, interactive: false })
-          .addTo(kind === "eez" ? layers.eez : layers.areas);
+    if (!resp.ok) { console.warn("areas unavailable", resp.status); return; }
+    const text = await resp.text();
+    basemapStats.bytes = text.length;
+    for (const f of JSON.parse(text).features || []) {
+      const p = f.properties || {};
+      if (p.kind === "area") {
+        const layer = L.geoJSON(f, { renderer: outlineRenderer, pane: "outlines", style: AREA_STYLE,
+                                     interactive: false }).addTo(layers.areas);
+        areaLayers.set(`${p.nation}/${p.name}`, layer);
+        basemapStats.areas += 1;
+      } else if (LINE_STYLE[p.kind]) {
+        L.geoJSON(f, { renderer: outlineRenderer, pane: "outlines", style: LINE_STYLE[p.kind],
+                       interactive: false }).addTo(layers.eez);
+        basemapStats.lines += 1;
       }
     }
+    highlightAlertedAreas();
   } catch (err) { console.warn("areas unavailable", err); }
+}
+
+function highlightAlertedAreas() {
+  // areas a shelter alert names are filled red; every other area goes back to a thin outline
+  const named = new Set();
+  for (const a of meta.alerts || []) {
+    if (a.response !== "Shelter") continue;
+    for (const name of a.areas || []) named.add(`${meta.nation}/${name}`);
+  }
+  const lit = [];
+  for (const [key, layer] of areaLayers) {
+    const on = named.has(key);
+    layer.setStyle(on ? AREA_ALERT_STYLE : AREA_STYLE);
+    if (on) lit.push(key.split("/")[1]);
+  }
+  basemapStats.highlighted = lit.sort();
 }
 
 // ---------------------------------------------------------------- drawing
@@ -202,6 +245,7 @@ function renderMeta() {
   document.getElementById("alert-history").innerHTML = (meta.alert_history || []).slice(-30).reverse()
     .map(h => `<li>${h.time_iso || ""} ${h.msg_type} ${h.response || ""} — ${(h.areas || []).join(", ")}</li>`)
     .join("");
+  highlightAlertedAreas();
 }
 
 function tick() {
@@ -231,7 +275,8 @@ function onMessage(text) {
     applyUpserts(msg.upsert || []);
   }
   if (msg.meta) {
-    meta = Object.assign(meta, msg.meta);
+    // a snapshot carries the whole state; a delta only the parts that changed (each part whole)
+    meta = Object.assign(msg.type === "snapshot" ? { alerts: [], alert_history: [], links: [] } : meta, msg.meta);
     if (meta.server_time) clockOffset = meta.server_time - Date.now() / 1000;
     renderMeta();
   }
@@ -245,14 +290,46 @@ function onMessage(text) {
   });
 }
 
+// The server sends something at least every couple of seconds (the active alerts at least);
+// a socket silent for longer than SILENT_MS is treated as dead: closed, reopened, and the page
+// resynchronised from the new connection's snapshot. A closed socket is reopened with backoff.
+const SILENT_MS = 8000;
+const live = { ws: null, lastMessage: 0, reconnects: 0, retryMs: 1000 };
+window.__trilinkLive = live;
+
 function connect(path) {
   const proto = location.protocol === "https:" ? "wss" : "ws";
   const token = new URLSearchParams(location.search).get("token");
   const url = `${proto}://${location.host}${path}${token ? "?token=" + encodeURIComponent(token) : ""}`;
   const ws = new WebSocket(url);
-  ws.onmessage = ev => onMessage(ev.data);
-  ws.onclose = () => { if (!window.__trilinkReplay) setTimeout(() => connect(path), 1000); };
+  live.ws = ws;
+  live.lastMessage = Date.now();
+  ws.onmessage = ev => {
+    live.lastMessage = Date.now();
+    live.retryMs = 1000;
+    try { onMessage(ev.data); } catch (err) {
+      // a message the page cannot apply: start again from a fresh snapshot
+      console.warn("update could not be applied; resynchronising", err);
+      ws.close();
+    }
+  };
+  ws.onclose = () => {
+    if (live.ws !== ws || window.__trilinkReplay) return;
+    live.ws = null;
+    live.reconnects += 1;
+    console.info(`live feed closed; reconnecting in ${live.retryMs} ms`);
+    setTimeout(() => connect(path), live.retryMs);
+    live.retryMs = Math.min(live.retryMs * 2, 8000);
+  };
   return ws;
+}
+
+function watchdog() {
+  const ws = live.ws;
+  if (ws && ws.readyState === WebSocket.OPEN && Date.now() - live.lastMessage > SILENT_MS) {
+    console.info("live feed silent; reconnecting");
+    ws.close();
+  }
 }
 
 // ---------------------------------------------------------------- replay
@@ -277,8 +354,13 @@ async function setupReplay() {
 }
 
 async function start() {
-  await loadBasemap();
-  if (!(await setupReplay())) connect("/ws");
+  // the live feed never waits for the basemap: it comes in beneath whatever is drawn
+  const basemap = Promise.all([loadCountries(), loadOutlines()]);
+  if (!(await setupReplay())) {
+    connect("/ws");
+    setInterval(watchdog, 1000);
+  }
   setInterval(tick, 250);
+  await basemap;
 }
 start();
