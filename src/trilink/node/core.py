@@ -19,10 +19,11 @@ from trilink.model.network import NetworkConfig
 from trilink.node import archive as ak
 from trilink.node import stages
 from trilink.node.reports import source_from_report, source_from_track
+from trilink.wire.batch import make_batches, reports_of
 from trilink.wire.codec import seal, to_json
 from trilink.wire.convert import report_from_assessment, report_status
 from trilink.wire.keys import Signer
-from trilink.wire.messages import TrackReport, message_id
+from trilink.wire.messages import ReportBatch, TrackReport, message_id
 from trilink.wire.release import mark_releasable
 
 log = logging.getLogger("trilink.node")
@@ -54,13 +55,16 @@ class NodeSettings:
     """False: report to nobody and fuse own tracks only (each nation alone, for comparison)."""
     recent_reports: int = 200
     """How many recent sent/received reports the in-process API keeps."""
+    batch_reports: bool = False
+    """True: the reports of one step that go to the same partners travel as one signed ``ReportBatch``
+    (one message and one signature instead of one per report; partners must read batches)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A sealed report to publish, and the partners it may reach."""
+    """A sealed report (or report batch) to publish, and the partners it may reach."""
 
-    report: TrackReport
+    report: TrackReport | ReportBatch
     data: bytes
     msg_id: str
     recipients: tuple[str, ...]
@@ -87,11 +91,14 @@ class StepResult:
 
 @dataclass(frozen=True, slots=True)
 class ReceiveResult:
-    """Outcome of one incoming message: the accepted report, or the reason code it was rejected for."""
+    """Outcome of one incoming message: the accepted report(s), or the reason code it was rejected for."""
 
     report: TrackReport | None
+    """The accepted report (a batch's last one)."""
     reason: str | None
     entry: Entry
+    reports: tuple[TrackReport, ...] = ()
+    """Every accepted report (one, or a batch's)."""
 
 
 @dataclass(slots=True)
@@ -154,15 +161,17 @@ class NodeCore:
             self.counters["tracker_failures"] += 1
             tracks = list(self.tracks.values())
         current: dict[str, Track] = {}
+        reports: list[TrackReport] = []
         for track in tracks:
             if track.status is TrackStatus.TENTATIVE:
                 continue
             if track.status is not TrackStatus.DELETED:
                 current[track.track_id] = track
-            outgoing = self._report_if_due(track, now, result)
-            if outgoing is not None:          # own tracks reach the picture at the reporting cadence
-                result.outgoing.append(outgoing)
+            report = self._report_if_due(track, now)
+            if report is not None:          # own tracks reach the picture at the reporting cadence
+                reports.append(report)
                 self._pending.append(source_from_track(track, self.assessments.get(track.track_id)))
+        self._seal_reports(reports, now, result)
         for track_id in set(self.tracks) - set(current):
             self.assessments.pop(track_id, None)
             self._assessed_at.pop(track_id, None)
@@ -172,7 +181,7 @@ class NodeCore:
             self._fuse(now, result)
         return result
 
-    def _report_if_due(self, track: Track, now: float, result: StepResult) -> Outgoing | None:
+    def _report_if_due(self, track: Track, now: float) -> TrackReport | None:
         previous = self._reported.get(track.track_id)
         status = str(track.status)
         due = (previous is None or self._significant(track)
@@ -194,17 +203,35 @@ class NodeCore:
             track, assessment, originator=self.nation, sequence=self.sequence, issued=now,
             exercise=self.exercise, status=report_status(track.status, first=previous is None))
         self.sequence += 1
-        report = mark_releasable(self.network, report, only=None if self.settings.sharing else set())
-        data = seal(report, self.signer)
-        outgoing = Outgoing(report, data, message_id(report), tuple(report.releasable_to))
-        self.counters["reports_built"] += 1
-        self.counters["reports_sent"] += len(outgoing.recipients)
-        self.recent_sent.append(report)
-        result.entries.append(Entry(ak.KIND_REPORT_SENT, now,
-                                    {"msg_id": outgoing.msg_id, "track_id": track.track_id,
-                                     "status": str(report.status), "recipients": list(outgoing.recipients)},
-                                    data))
-        return outgoing
+        return mark_releasable(self.network, report, only=None if self.settings.sharing else set())
+
+    def _seal_reports(self, reports: list[TrackReport], now: float, result: StepResult) -> None:
+        """Seal this step's reports (one by one, or in batches per recipient set); archive each message."""
+        single = reports
+        if self.settings.batch_reports:
+            single = [r for r in reports if not r.releasable_to]     # reaches nobody: archived alone
+            batches = make_batches(reports, origin=self.nation, issued=now,
+                                   exercise=self.exercise, take_sequence=self.take_sequence)
+            for batch in batches:
+                self._seal(batch, batch.reports, now, result)
+        for report in single:
+            self._seal(report, (report,), now, result)
+
+    def _seal(self, message: TrackReport | ReportBatch, reports: tuple[TrackReport, ...], now: float,
+              result: StepResult) -> None:
+        data = seal(message, self.signer)
+        outgoing = Outgoing(message, data, message_id(message), tuple(message.releasable_to))
+        result.outgoing.append(outgoing)
+        self.counters["reports_built"] += len(reports)
+        self.counters["reports_sent"] += len(reports) * len(outgoing.recipients)
+        self.counters["messages_sealed"] += 1
+        self.recent_sent.extend(reports)
+        body: dict[str, Any] = {"msg_id": outgoing.msg_id, "recipients": list(outgoing.recipients)}
+        if isinstance(message, ReportBatch):
+            body |= {"track_ids": [r.track_id for r in reports], "statuses": [str(r.status) for r in reports]}
+        else:
+            body |= {"track_id": message.track_id, "status": str(message.status)}
+        result.entries.append(Entry(ak.KIND_REPORT_SENT, now, body, data))
 
     def _assessment(self, track: Track, now: float, significant: bool) -> Assessment | None:
         """The track's assessment: recomputed when due (see ``NodeSettings.assess_*``), else the last one."""
@@ -240,7 +267,7 @@ class NodeCore:
 
     # ------------------------------------------------------------------ partners
     def receive(self, data: bytes, now: float) -> ReceiveResult:
-        """Verify one incoming message; an accepted track report becomes a fusion source."""
+        """Verify one incoming message; each accepted track report (alone or batched) is a fusion source."""
         message, reason = self.verifier(data, now)
         if message is None:
             reason = reason or "rejected"
@@ -248,7 +275,8 @@ class NodeCore:
             blob = data[:2048]
             return ReceiveResult(None, reason, Entry(ak.KIND_REPORT_REJECTED, now,
                                                      {"reason": reason, "size": len(data)}, blob))
-        if not isinstance(message, TrackReport):
+        reports = reports_of(message)
+        if not reports:
             self.counters[f"received_{type(message).__name__.lower()}"] += 1
             return ReceiveResult(None, None, Entry(ak.KIND_REPORT_RECEIVED, now,
                                                    {"type": type(message).__name__,
@@ -257,15 +285,17 @@ class NodeCore:
             self.rejects["own_report_relayed"] += 1
             return ReceiveResult(None, "own_report_relayed",
                                  Entry(ak.KIND_REPORT_REJECTED, now, {"reason": "own_report_relayed"}, data))
-        self._pending.append(source_from_report(message))
-        self.counters["reports_received"] += 1
+        self._pending.extend(source_from_report(r) for r in reports)
+        self.counters["reports_received"] += len(reports)
         self.last_report_latency[message.origin] = now - message.issued_utc
-        self.recent_received.append(message)
+        self.recent_received.extend(reports)
         self._dirty = True
-        return ReceiveResult(message, None, Entry(ak.KIND_REPORT_RECEIVED, now,
-                                                  {"msg_id": message_id(message),
-                                                   "originator": message.origin,
-                                                   "track_id": message.track_id}, data))
+        body: dict[str, Any] = {"msg_id": message_id(message), "originator": message.origin}
+        if isinstance(message, ReportBatch):
+            body["track_ids"] = [r.track_id for r in reports]
+        else:
+            body["track_id"] = reports[0].track_id
+        return ReceiveResult(reports[-1], None, Entry(ak.KIND_REPORT_RECEIVED, now, body, data), reports)
 
     # ------------------------------------------------------------------ fusion
     def fuse(self, now: float) -> StepResult:

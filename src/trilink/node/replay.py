@@ -23,6 +23,7 @@ from trilink.fusion.source import SourceTrack
 from trilink.node import archive as ak
 from trilink.node.core import picture_track_summary
 from trilink.node.reports import source_from_report
+from trilink.wire.batch import reports_of
 from trilink.wire.codec import decode, open_envelope
 from trilink.wire.messages import TrackReport
 
@@ -52,13 +53,14 @@ class ReplayOutcome:
         return self.chain_ok and self.undecodable == 0
 
 
-def _report(blob: bytes) -> TrackReport | None:
+def _reports(blob: bytes) -> tuple[TrackReport, ...] | None:
+    """The track reports in archived bytes (one report or a batch's); None if they do not decode."""
     try:
         envelope = open_envelope(blob)
         message = decode(envelope.kind, envelope.body)
     except (msgspec.DecodeError, KeyError, ValueError):
         return None
-    return message if isinstance(message, TrackReport) else None
+    return reports_of(message) or None
 
 
 def replay_archive(path: Path) -> ReplayOutcome:
@@ -106,15 +108,16 @@ def replay_pictures(path: Path, outcome: ReplayOutcome | None = None,
         if record.kind == ak.KIND_META:
             nation = str(record.body.get("nation", "")) or None
         elif record.kind in (ak.KIND_REPORT_SENT, ak.KIND_REPORT_RECEIVED):
-            report = _report(record.blob)
-            if report is None:
-                if record.kind == ak.KIND_REPORT_SENT or record.body.get("track_id") is not None:
+            reports = _reports(record.blob)
+            if reports is None:
+                if record.kind == ak.KIND_REPORT_SENT or record.body.get("track_id") is not None \
+                        or record.body.get("track_ids") is not None:
                     outcome.undecodable += 1
                 continue
-            nation = nation or (report.origin if record.kind == ak.KIND_REPORT_SENT else None)
-            pending.append(source_from_report(report))
+            nation = nation or (reports[0].origin if record.kind == ak.KIND_REPORT_SENT else None)
+            pending.extend(source_from_report(r) for r in reports)
             pending_time = record.time
-            outcome.reports_replayed += 1
+            outcome.reports_replayed += len(reports)
         elif record.kind == ak.KIND_PICTURE:
             outcome.pictures_recorded += 1
             for t in record.body.get("tracks", []):

@@ -1,16 +1,17 @@
 """Conversions at the node's edges: a verified partner report or an own track → a fusion source.
 
-Pure functions. The wire side (degrees, upper-triangle covariances) is decoded
-with ``trilink.wire.convert``; fusion takes radians and full matrices.
+Pure functions. The wire side (degrees, upper-triangle covariances) is decoded with
+``trilink.wire.convert`` (a report's degrees become radians here); fusion takes radians and
+full matrices.
 """
 
-from dataclasses import replace
+import math
 
 import numpy as np
 
 from trilink.fusion.source import ImpactPoint, SourceKey, SourceStatus, SourceTrack
 from trilink.model import Assessment, MissileClass, Track, TrackStatus
-from trilink.wire.convert import assessment_from_report, track_from_report
+from trilink.wire.convert import cov_en_from_ellipse, covariance_matrix
 from trilink.wire.messages import ReportStatus, TrackReport
 
 _STATUS = {ReportStatus.NEW: SourceStatus.ACTIVE, ReportStatus.UPDATE: SourceStatus.ACTIVE,
@@ -18,9 +19,24 @@ _STATUS = {ReportStatus.NEW: SourceStatus.ACTIVE, ReportStatus.UPDATE: SourceSta
 
 
 def source_from_report(report: TrackReport, provenance: frozenset[SourceKey] = frozenset()) -> SourceTrack:
-    """A verified partner report as a fusion input (radians, full covariance)."""
-    source = source_from_track(track_from_report(report), assessment_from_report(report))
-    return replace(source, status=_STATUS[report.status], provenance=provenance | {source.key})
+    """A verified partner report as a fusion input (radians, full covariance).
+
+    Built straight from the report (not through ``track_from_report``/``assessment_from_report``,
+    which build objects fusion does not use): this runs for every received report.
+    """
+    s = report.state
+    impact = None
+    if (ip := report.impact) is not None:
+        orientation = math.radians(ip.major_az_deg)
+        impact = ImpactPoint(lat=math.radians(ip.lat_deg), lon=math.radians(ip.lon_deg),
+                             covariance_en=cov_en_from_ellipse(ip.semi_major_m, ip.semi_minor_m, orientation,
+                                                               ip.ellipse_p),
+                             time=float(ip.t_utc))
+    return SourceTrack(
+        nation=report.origin, track_id=report.track_id, time=float(s.t_utc),
+        state=np.array([*s.pos_ecef_m, *s.vel_ecef_mps], dtype=float), covariance=covariance_matrix(s.cov),
+        status=_STATUS[report.status], provenance=provenance | {(report.origin, report.track_id)},
+        impact=impact, phase=report.phase, missile_class=report.missile_class, first_time=float(s.t_utc))
 
 
 def source_from_track(track: Track, assessment: Assessment | None) -> SourceTrack:

@@ -102,19 +102,20 @@ class NodeService:
             await self.transport.start(self.handle_incoming)
 
     async def step(self, now: float | None = None) -> StepResult:
-        """Process the measurements delivered by ``now`` (default: the clock), publish, archive."""
+        """Process the measurements delivered by ``now`` (default: the clock), publish, then fuse, archive."""
         now = self.clock.now() if now is None else now
         measurements = self._due(now)
         began = time.perf_counter()
-        result = self.core.step(measurements, now, fuse=self.fuse_on_arrival)
+        result = self.core.step(measurements, now, fuse=False)
         self.metrics.step_seconds.observe(time.perf_counter() - began)
         self.metrics.measurements.inc(len(measurements))
         self._record(result.entries)
-        # all of a step's reports in flight at once (the transport bounds how many wait for acks)
+        # all of a step's messages in flight at once (the transport bounds how many wait for acks); the
+        # own picture is fused after: partners need not wait for it
         await asyncio.gather(*(self._publish(out.recipients, out.msg_id, out.data)
                                for out in result.outgoing if out.recipients))
-        if result.picture_changed:
-            self._picture_changed()
+        if self.fuse_on_arrival and self._fuse_at(now):
+            result.picture_changed = True
         for callback in self.on_step:
             callback(self, now)
         return result
@@ -148,9 +149,9 @@ class NodeService:
                 self.metrics.reject(outcome.reason)
             return
         report = outcome.report
-        self.metrics.reports_received.labels(self.nation, report.origin).inc()
+        self.metrics.reports_received.labels(self.nation, report.origin).inc(len(outcome.reports))
         self.metrics.report_latency.observe(max(0.0, self.clock.now() - report.issued_utc))
-        self._since_fuse.append(report.state.t_utc)
+        self._since_fuse.extend(r.state.t_utc for r in outcome.reports)
         if self.fuse_on_arrival and (self._fuse_task is None or self._fuse_task.done()):
             self._fuse_task = asyncio.get_running_loop().create_task(self._fuse_soon())
 
@@ -160,7 +161,10 @@ class NodeService:
 
     def fuse_now(self) -> None:
         """Fuse what arrived since the last fusion (also called by the demo driver between ticks)."""
-        now = self.clock.now()
+        self._fuse_at(self.clock.now())
+
+    def _fuse_at(self, now: float) -> bool:
+        """Fuse at node-clock ``now`` if anything is new; whether the picture changed."""
         result = self.core.fuse(now)
         self._record(result.entries)
         if result.picture_changed:
@@ -169,6 +173,7 @@ class NodeService:
                 self.picture_latencies.append(done - t)
             self._since_fuse.clear()
             self._picture_changed()
+        return result.picture_changed
 
     def _picture_changed(self) -> None:
         self.metrics.picture_changes.inc()
