@@ -60,6 +60,8 @@ class PipelineOptions:
     report_interval: float = 2.0
     assess_max_interval: float = 120.0
     assessment_rate: float | None = 0.5
+    stop_after_launch: float | None = None
+    """Stop this long after the first launch (short tests that need only the flight up to the coast)."""
     after_end_s: float = 300.0
     """After the scenario's last tick, one more decision this much later (all-clears are due by then)."""
     policy: AlertPolicy = field(default_factory=lambda: EVAL_POLICY)
@@ -133,7 +135,7 @@ def _schedule(start: float, end: float, launches: Sequence[float], options: Pipe
     return times
 
 
-def run_pipeline(simulation: Any, options: PipelineOptions, *, end: float | None = None) -> RunOutcome:
+def run_pipeline(simulation: Any, options: PipelineOptions) -> RunOutcome:
     """Drive the node cores over a finished simulation (``trilink.sim.run.run``'s result) and score alerts."""
     began = time.perf_counter()
     network: NetworkConfig = simulation.network
@@ -141,7 +143,9 @@ def run_pipeline(simulation: Any, options: PipelineOptions, *, end: float | None
     warheads = [o for o in simulation.objects.values() if o.kind == "warhead"]
     launches = sorted(float(o.trajectory.launch_time) for o in warheads)
     last_impact = max((float(o.trajectory.impact_time) for o in warheads), default=float(scenario.end))
-    stop = min(float(scenario.end), last_impact + 150.0) if end is None else end
+    stop = min(float(scenario.end), last_impact + 150.0)
+    if options.stop_after_launch is not None and launches:
+        stop = min(stop, launches[0] + options.stop_after_launch)
     nodes = _nodes(network, options)
     target = nodes[options.nation]
     queues: dict[str, list[Measurement]] = {n: [] for n in nodes}
