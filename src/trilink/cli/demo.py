@@ -63,7 +63,8 @@ def demo(
         raise UserError(f"--summary: directory {summary.parent} does not exist")
     setup_logging(json_lines=log_json, level="WARNING" if not headless else "INFO")
     options = DemoOptions(scenario=scenario, speed=chosen_speed, sharing=not no_sharing, archive_dir=archive)
-    result = asyncio.run(_run(options, headless=headless))
+    from trilink.net.loop import run  # uvloop where installed
+    result = run(_run(options, headless=headless))
     console = Console(width=None if sys.stdout.isatty() else 150)
     from trilink.node.dashboard import summary_table
 

@@ -11,7 +11,6 @@ import typer
 from trilink.cli.common import UserError
 from trilink.model.config import ConfigError
 from trilink.model.network import NetworkConfig, load_network
-from trilink.net.loop import run
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +58,8 @@ def net_up(
     net = _network(network)
     target = directory if directory is not None else Path("trilink-net")
     try:
-        run(_up(net, target))  # uvloop where installed (trilink.net.loop)
+        from trilink.net.loop import run  # uvloop where installed
+        run(_up(net, target))
     except OSError as exc:
         raise UserError(f"cannot start the network in {target}: {exc.strerror or exc}") from None
 

@@ -77,8 +77,9 @@ def node(
     if deployment is not None and not (deployment / "deployment.json").is_file():
         raise UserError(f"--deployment: {deployment} has no deployment.json (run 'trilink net up --dir DIR')")
     signer, trust_store = _keys(nation, key, trust)
-    asyncio.run(_serve(net, nation, scenario, speed, udp, feed_nats, deployment, signer, trust_store, archive,
-                       metrics_port, report_interval, duration))
+    from trilink.net.loop import run  # uvloop where installed
+    run(_serve(net, nation, scenario, speed, udp, feed_nats, deployment, signer, trust_store, archive,
+               metrics_port, report_interval, duration))
     return 0
 
 
@@ -133,8 +134,8 @@ async def _serve(net, nation, scenario, speed, udp, feed_nats, deployment, signe
     metrics = NodeMetrics(nation)
     if metrics_port is not None:
         metrics.serve(metrics_port)
-    core = NodeCore(net, NodeSettings(nation=nation, report_interval=report_interval), signer, trust,
-                    first_sequence=initial_sequence(clock.now()))
+    core = NodeCore(net, NodeSettings(nation=nation, report_interval=report_interval, batch_reports=True),
+                    signer, trust, first_sequence=initial_sequence(clock.now()))
     service = NodeService(core, clock, transport=transport,
                           archive=Archive(archive_path) if archive_path else None, metrics=metrics)
     service.submit(measurements)
