@@ -10,7 +10,16 @@ to after verify+decode at JPN (CLOCK_MONOTONIC is shared by the processes):
 - raw (the floor, same run, same servers/accounts/links): the same sealed bytes by a core
   NATS publish on ``tl.kor.jpn.report``, received by a core subscription, verify, decode.
 
-Rates 100 and 1,000 reports/s, open loop (each report is sent at its scheduled time).
+Rates 100 and 1,000 reports/s, open loop (each report is sent at its scheduled time). Every
+process runs on ``trilink.net.loop.run`` (uvloop where installed, as the node and ``net up``
+do; ``TRILINK_UVLOOP=0`` for asyncio's own loop). Besides the end-to-end figures it prints two
+parts of the share path: KOR's acknowledged publish (send time → PubAck at KOR) and JPN's
+delivery (JPN inbox's stored timestamp → verified at the JPN node; wall clock).
+
+``TRILINK_BENCH_RATES=1000:3000`` measures only the listed rate:count pairs and prints them
+(no docs, no figures: for comparing changes); ``TRILINK_BENCH_PROFILE=DIR`` writes a cProfile
+of every process there (use it with ``TRILINK_UVLOOP=0``: cProfile does not see inside
+uvloop's callbacks, and profiling itself slows every process).
 """
 
 import asyncio
