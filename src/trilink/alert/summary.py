@@ -65,7 +65,7 @@ def notice_fields(decision: AlertDecision) -> dict[str, Any]:
         "incident_id": decision.incident_id,
         "msg_type": decision.msg_type.value,
         "response": decision.response,
-        "track_ids": (decision.track_id,),
+        "track_ids": decision.track_ids or (decision.track_id,),
         "areas": tuple(areas),
         "exercise": decision.exercise,
         "headline": wordings(decision)[-1].headline[:512],
