@@ -29,7 +29,8 @@ def test_schedule_is_fine_around_the_launch_and_coarse_elsewhere() -> None:
 def _run(seed: int, missed: tuple[str, ...], false: tuple[str, ...], shelter: float | None) -> RunSummary:
     return RunSummary(scenario="s", seed=seed, sharing=True, missed=missed, false=false, reached=(),
                       alerted=(), first_shelter_s=shelter, first_alert_s=shelter, incidents=1, decisions=1,
-                      pictures=1, reports_received={}, rejected={}, alert_contributors=(), wall_s=1.0)
+                      pictures=1, reports_received={}, rejected={}, fusion_rejections={},
+                      alert_contributors=(), wall_s=1.0)
 
 
 def test_summary_counts_areas_and_runs() -> None:

@@ -41,6 +41,7 @@ class RunSummary:
     pictures: int
     reports_received: dict[str, int]
     rejected: dict[str, int]
+    fusion_rejections: dict[str, int]
     alert_contributors: tuple[str, ...]
     wall_s: float
 
@@ -103,6 +104,7 @@ def run_one(scenario: str, seed: int, options: PipelineOptions) -> RunSummary:
         first_alert_s=None if score.first_alert_time is None else score.first_alert_time - launch,
         incidents=len({d.incident_id for d in outcome.decisions}), decisions=len(outcome.decisions),
         pictures=outcome.pictures, reports_received=outcome.reports_received, rejected=outcome.rejected,
+        fusion_rejections=outcome.fusion_rejections,
         alert_contributors=outcome.alert_contributors, wall_s=outcome.wall_s)
 
 

@@ -80,6 +80,8 @@ class RunOutcome:
     """Verified partner reports fused at the scored node, by originator."""
     rejected: dict[str, int]
     """Partner messages the scored node's verifier or fusion refused, by reason."""
+    fusion_rejections: dict[str, int]
+    """Sources the scored node's fusion refused, by ``<nation>: <reason>`` (the reason's first words)."""
     own_reports: int
     """Reports the scored node built from its own tracks."""
     alert_contributors: tuple[str, ...]
@@ -160,6 +162,7 @@ def run_pipeline(simulation: Any, options: PipelineOptions) -> RunOutcome:
     state = initial_state(options.nation, exercise=target.exercise)
     decisions: list[AlertDecision] = []
     received: Counter[str] = Counter()
+    fusion_rejected: Counter[str] = Counter()
     pictures, own_reports, last_fused = 0, 0, float(scenario.start)
     alert_nations: set[str] = set()
     now = float(scenario.start)
@@ -192,6 +195,8 @@ def run_pipeline(simulation: Any, options: PipelineOptions) -> RunOutcome:
         if target.picture is None:
             continue
         pictures += 1
+        for rejection in target.picture.rejected:
+            fusion_rejected[f"{rejection.nation}: {' '.join(rejection.reason.split()[:6])}"] += 1
         state, issued = decide(state, inputs_from_picture(target.picture.tracks), now, options.policy)
         decisions.extend(issued)
         for d in issued:
@@ -207,4 +212,5 @@ def run_pipeline(simulation: Any, options: PipelineOptions) -> RunOutcome:
     return RunOutcome(decisions=tuple(decisions), score=score,
                       launch_time=launches[0] if launches else float(scenario.start), pictures=pictures,
                       reports_received=dict(received), rejected=dict(target.rejects), own_reports=own_reports,
+                      fusion_rejections=dict(fusion_rejected),
                       alert_contributors=tuple(sorted(alert_nations)), wall_s=time.perf_counter() - began)
