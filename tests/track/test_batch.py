@@ -109,3 +109,19 @@ def test_garbage_fields_are_counted_not_raised() -> None:
     tracks = tracker.update([_plot(azimuth="north"), _plot(id=2, time=99.0)], now=100.0)  # type: ignore[arg-type]
     assert tracker.rejections["malformed"] == 1
     assert len(tracks) == 1
+
+
+def test_fast_track_constructor_builds_the_same_track() -> None:
+    from trilink.model.assessment import Phase
+    from trilink.model.track import Track, TrackStatus
+    from trilink.track.tracker import _new_track
+
+    args = ("USA-00001", "USA", 5.0, np.arange(6.0), np.eye(6), TrackStatus.CONFIRMED, Phase.MIDCOURSE,
+            1.0, 5.0, 7, frozenset({SensorKind.RADAR}), 5000.0, 300.0, np.zeros((3, 7)))
+    fast, slow = _new_track(*args), Track(*args)
+    assert type(fast) is Track
+    for name in Track.__slots__:
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a is b, name
+    with pytest.raises(AttributeError):
+        fast.time = 6.0  # type: ignore[misc]
