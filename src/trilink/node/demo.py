@@ -159,7 +159,7 @@ def make_nodes(network: Any, options: DemoOptions, clock: SimClock,
         settings = NodeSettings(nation=nation, report_interval=options.report_interval,
                                 sharing=options.sharing,
                                 assessment_rate=options.assessment_rate,
-                                assess_max_interval=options.assess_max_interval)
+                                assess_max_interval=options.assess_max_interval, batch_reports=True)
         core = NodeCore(network, settings, signers[nation], trust)
         archive = None
         if options.archive_dir is not None:
