@@ -43,7 +43,7 @@ from trilink.fusion.source import (
     clean_source,
     reason_code,
     show,
-    validate_source,
+    validate_sources,
 )
 from trilink.model import Assessment, MissileClass, Phase, Track
 
@@ -140,10 +140,11 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
     """Validate and merge incoming sources into ``held``; returns rejections and explicitly ended keys."""
     rejected: list[Rejection] = []
     ended: set[SourceKey] = set()
-    for raw in sources:
+    sources = list(sources)
+    reasons = validate_sources(sources, now, max_future=config.max_future, max_age=config.drop_after)
+    for raw, reason in zip(sources, reasons, strict=True):
         if _repeat(held, raw):
             continue  # the estimate held already (e.g. an own track passed again unchanged)
-        reason = validate_source(raw, now, max_future=config.max_future, max_age=config.drop_after)
         if reason is not None:
             nation, track_id = _label(getattr(raw, "nation", "?")), _label(getattr(raw, "track_id", "?"))
             rejected.append(Rejection(nation, track_id, reason, reason_code(reason)))
