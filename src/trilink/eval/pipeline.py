@@ -10,9 +10,10 @@ the decisions are scored against the simulated truth with ``score_alerts``.
 
 The schedule is the demo's (``trilink.node.demo.DemoOptions``): 1 s ticks from
 launch to 400 s after it, 4 s otherwise, fusion every 2 s, reports every 2 s,
-assessments capped at 0.5 per second per node; partners' reports issued in a
-tick are fused at the end of that tick (the demo driver waits for the network
-the same way), stamped with their arrival time.
+assessments capped at 0.5 per second per node; a step's reports to the same
+partners sealed as one batch; partners' reports issued in a tick are fused at
+the end of that tick (the demo driver waits for the network the same way),
+stamped with their arrival time.
 """
 
 import heapq
@@ -122,7 +123,8 @@ def _nodes(network: NetworkConfig, options: PipelineOptions) -> dict[str, NodeCo
     trust = TrustStore.of(*signers.values())
     return {n: NodeCore(network, NodeSettings(
         nation=n, report_interval=options.report_interval, sharing=options.sharing,
-        assessment_rate=options.assessment_rate, assess_max_interval=options.assess_max_interval),
+        assessment_rate=options.assessment_rate, assess_max_interval=options.assess_max_interval,
+        batch_reports=True),
         signers[n], trust) for n in nations}
 
 
@@ -186,8 +188,8 @@ def run_pipeline(simulation: Any, options: PipelineOptions) -> RunOutcome:
             arrival, _, data = heapq.heappop(inflight)
             outcome = target.receive(data, arrival)
             now = max(now, arrival)
-            if outcome.report is not None:
-                received[outcome.report.origin] += 1
+            for report in outcome.reports:
+                received[report.origin] += 1
         if t - last_fused < options.fuse_interval - 1e-9 and t < stop:
             continue
         last_fused = t
