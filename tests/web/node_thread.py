@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trilink.node.demo import DemoOptions, DemoRun, run_demo
+from trilink.web.basemap import basemap
 from trilink.web.live import serve_nodes
 
 
@@ -20,6 +21,8 @@ class LiveRun:
     first_track_wall: dict[str, float] = field(default_factory=dict)
     """time.monotonic() at which each node's fused picture first held a track."""
     run: DemoRun | None = None
+    demo_done: threading.Event = field(default_factory=threading.Event)
+    """Set when the demo has run to its end (its pages stay served until the test is done)."""
     finished: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
@@ -27,7 +30,12 @@ class LiveRun:
 @contextmanager
 def live_demo(options: DemoOptions, *, ws_interval_s: float = 0.25,
               serve_timeout_s: float = 120.0) -> Iterator[LiveRun]:
-    """Run ``options`` in a thread; yield once every node's page is served; stop it at the end."""
+    """Run ``options`` in a thread; yield once every node's page is served; stop it at the end.
+
+    The pages stay up after the demo's last tick (showing the nodes' final state) until the
+    test leaves the ``with`` block. The basemap is built before the demo starts.
+    """
+    basemap()
     live = LiveRun()
     ready = threading.Event()
     loop = asyncio.new_event_loop()
@@ -54,6 +62,10 @@ def live_demo(options: DemoOptions, *, ws_interval_s: float = 0.25,
     async def main() -> None:
         try:
             live.run = await run_demo(options, on_ready=on_ready)
+            live.demo_done.set()
+            task = asyncio.current_task()
+            if task is not None and not task.cancelling():
+                await asyncio.Event().wait()      # pages stay up until the test cancels this task
         finally:
             for server in servers.values():
                 await server.stop()
