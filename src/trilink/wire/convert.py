@@ -44,7 +44,7 @@ def report_status(status: TrackStatus, *, first: bool) -> ReportStatus:
 def covariance_upper(matrix: np.ndarray) -> tuple[float, ...]:
     """The 21-value upper triangle (row by row) of a symmetrised 6×6 covariance."""
     m = np.asarray(matrix, dtype=float)
-    return tuple(float(v) for v in (0.5 * (m + m.T))[_UPPER])
+    return tuple((0.5 * (m + m.T))[_UPPER].tolist())  # tolist: Python floats in one call (every report)
 
 
 def covariance_matrix(upper: Iterable[float]) -> np.ndarray:
