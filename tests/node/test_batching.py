@@ -84,3 +84,22 @@ def test_one_batch_per_step_fused_at_the_partner_archived_and_replayed(tmp_path:
         outcome = replay_archive(path)
         assert outcome.consistent and outcome.reports_replayed == 3 * N
         assert len(outcome.final_tracks) == N
+
+
+def test_a_batch_over_the_size_limit_is_split_and_every_part_verifies() -> None:
+    network = load_network()
+    kor, jpn = Signer.generate("KOR"), Signer.generate("JPN")
+    trust = TrustStore.of(kor, jpn)
+    sender = NodeCore(network, NodeSettings(nation="KOR", report_interval=0.0, assess=False,
+                                            batch_reports=True), kor, trust)
+    receiver = NodeCore(network, NodeSettings(nation="JPN"), jpn, trust)
+    sender.max_batch_bytes = 1500                        # about two state-only reports
+    rng = np.random.default_rng(4)
+    for k in range(3):
+        result = sender.step(scan(network, T0 + k, N * k, rng), T0 + k)
+    parts = [out for out in result.outgoing if out.recipients]
+    assert len(parts) >= 3 and all(len(out.data) <= 1500 or len(out.report.reports) == 1 for out in parts)
+    assert sorted(r.track_id for out in parts for r in out.report.reports) == sorted(sender.tracks)
+    for out in parts:
+        assert receiver.receive(out.data, T0 + 2.05).reason is None
+    assert receiver.counters["reports_received"] == N

@@ -23,8 +23,9 @@ from trilink.wire.batch import make_batches, reports_of
 from trilink.wire.codec import seal, to_json
 from trilink.wire.convert import report_from_assessment, report_status
 from trilink.wire.keys import Signer
-from trilink.wire.messages import ReportBatch, TrackReport, message_id
+from trilink.wire.messages import ReportBatch, TrackReport, message_id, replace
 from trilink.wire.release import mark_releasable
+from trilink.wire.verify import MAX_BATCH_BYTES
 
 log = logging.getLogger("trilink.node")
 
@@ -137,6 +138,8 @@ class NodeCore:
         self.last_report_latency: dict[str, float] = {}
         self.recent_sent: deque[TrackReport] = deque(maxlen=settings.recent_reports)
         self.recent_received: deque[TrackReport] = deque(maxlen=settings.recent_reports)
+        self.max_batch_bytes = MAX_BATCH_BYTES
+        """A sealed batch larger than this (the receivers' default limit) is split."""
 
     def take_sequence(self) -> int:
         """The next per-originator sequence number (shared by every message kind this node signs)."""
@@ -213,13 +216,22 @@ class NodeCore:
             batches = make_batches(reports, origin=self.nation, issued=now,
                                    exercise=self.exercise, take_sequence=self.take_sequence)
             for batch in batches:
-                self._seal(batch, batch.reports, now, result)
+                self._seal_batch(batch, now, result)
         for report in single:
-            self._seal(report, (report,), now, result)
+            self._seal(report, (report,), seal(report, self.signer), now, result)
 
-    def _seal(self, message: TrackReport | ReportBatch, reports: tuple[TrackReport, ...], now: float,
-              result: StepResult) -> None:
-        data = seal(message, self.signer)
+    def _seal_batch(self, batch: ReportBatch, now: float, result: StepResult) -> None:
+        """Seal a batch; one over the receivers' size limit is split in two (each half a new sequence)."""
+        data = seal(batch, self.signer)
+        if len(data) > self.max_batch_bytes and len(batch.reports) > 1:
+            half = len(batch.reports) // 2
+            for part in (batch.reports[:half], batch.reports[half:]):
+                self._seal_batch(replace(batch, seq=self.take_sequence(), reports=part), now, result)
+            return
+        self._seal(batch, batch.reports, data, now, result)
+
+    def _seal(self, message: TrackReport | ReportBatch, reports: tuple[TrackReport, ...], data: bytes,
+              now: float, result: StepResult) -> None:
         outgoing = Outgoing(message, data, message_id(message), tuple(message.releasable_to))
         result.outgoing.append(outgoing)
         self.counters["reports_built"] += len(reports)
