@@ -149,6 +149,8 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
             task = asyncio.create_task(pump())
             await _wait(done, 120.0)
             task.cancel()
+            print(f"  (JPN subscription: {sub.restarts} consumer restarts, "
+                  f"{sub.dropped_duplicates} duplicates dropped)", file=sys.stderr, flush=True)
         await transport.close()
     else:
         nc = await connect_nats(access.client_url, access.node_user, access.node_password, name="raw sub")
@@ -251,6 +253,9 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
                 results[(mode, rate)] = await _phase(mode, directory, key, rate, n, f"r{rate}")
                 SERVER_CPU_MS[(mode, rate)] = 1000.0 * (_cpu_s(pids) - before) / n
                 lat = results[(mode, rate)]
+                for partner, stats in (running.couriers["KOR"].stats.items() if running.couriers else ()):
+                    print(f"  (courier KOR→{partner}: forwarded {stats.forwarded}, retries {stats.retries}, "
+                          f"peak in flight {stats.peak_in_flight})", flush=True)
                 print(f"{mode:5s} {rate:5d}/s  n={len(lat)}  lost {_lost(lat)}  p50 {_p(lat, 50):7.2f} ms  "
                       f"p99 {_p(lat, 99):7.2f} ms  max {_p(lat, 100):7.2f} ms", flush=True)
     return results

@@ -206,6 +206,8 @@ class Subscription:
         self.transport, self.durable, self.origins, self.batch = transport, durable, origins, batch
         self.marks = {o: resume.get(o, 0) for o in origins}
         self.dropped_duplicates = 0
+        self.restarts = 0
+        """Times a consumer was re-created after a gap, an error or a lost consumer."""
         self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=batch)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -302,6 +304,7 @@ class Subscription:
                 raise
             except Exception as exc:
                 log.debug("subscribe %s->%s: %s", origin, t.nation, exc)
+                self.restarts += 1
                 await asyncio.sleep(delay)
                 delay = min(delay * 2.0, 1.0)
             finally:
