@@ -20,8 +20,8 @@ HISTORY_LENGTH = 90
 """Filtered states kept per track from its start (for the launch-point fit)."""
 SHOWN_KEYS = 6
 _COLUMNS = ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds", "calm", "nis",
-            "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "last_id", "impact_due", "history",
-            "history_n", "history_unsorted", "shown")
+            "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "ended", "last_id", "impact_due",
+            "history", "history_n", "history_unsorted", "shown")
 
 
 @dataclass
@@ -51,6 +51,8 @@ class TrackTable:
     rcs_n: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     impact_due: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Predicted impact time of a coasting track (NaN until computed; reset by every update)."""
+    ended: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """When the boost model last ended on this row (burnout or a stage dropped), NaN otherwise."""
     last_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Id of the last measurement that updated each track (provenance, evaluation)."""
     history: np.ndarray = field(default_factory=lambda: np.zeros((0, HISTORY_LENGTH, 7)))
@@ -88,6 +90,7 @@ class TrackTable:
         self.rcs_n = np.concatenate([self.rcs_n, np.zeros(k, dtype=np.int64)])
         self.last_id = np.concatenate([self.last_id, ids.astype(np.int64)])
         self.impact_due = np.concatenate([self.impact_due, np.full(k, np.nan)])
+        self.ended = np.concatenate([self.ended, np.full(k, np.nan)])
         self.history_n = np.concatenate([self.history_n, np.zeros(k, dtype=np.int64)])
         self.history_unsorted = np.concatenate([self.history_unsorted, np.zeros(k, dtype=bool)])
         self.shown = np.concatenate([self.shown, np.full((k, SHOWN_KEYS), np.nan)])

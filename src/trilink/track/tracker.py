@@ -69,6 +69,14 @@ RCS_SMOOTHING = 0.2
 """Weight of a new plot in the exponentially smoothed RCS of a track."""
 SPLIT_MIN_PLOTS = 5
 """Plots with SNR each track needs before its RCS is trusted for the warhead/stage identity."""
+STAGING_LEAD = 15.0
+"""s: the stack's new track may start this long before the older track's boost ends ..."""
+STAGING_WINDOW = 20.0
+"""... or up to this long after it."""
+STAGING_MIN_PLOTS = 6
+"""Plots a new boosting track needs before its thrust counts as real (staging test)."""
+STAGING_THRUST = 5.0
+"""m/s²: smallest thrust estimate taken as a burning stage (staging test)."""
 INITIAL_THRUST = 15.0
 """Thrust acceleration (m/s²) assumed along the velocity when the boost model is switched on."""
 
@@ -85,6 +93,7 @@ class Tracker:
         self._pool: list[initiate.PooledSight] = []
         self._gates = {d: float(chi2.ppf(config.gate_probability, d)) for d in (1, 2, 3, 4)}
         self._burnout_gate = float(chi2.ppf(0.95, 3))
+        self._staging_gate = float(chi2.ppf(0.999, 3))
         self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
         self._last_now = -np.inf
         self._specs = {spec.id: spec for spec in config.sensors}
@@ -328,6 +337,7 @@ class Tracker:
         switched = tab.boost[rows] & ~boost
         tab.boost[rows] = boost
         tab.nis[rows[switched]] = 0.0
+        tab.ended[rows[switched]] = scan.time
         tab.x[rows] = x_new
         tab.p[rows] = p_new
         tab.t[rows] = np.where(late, tab.t[rows], scan.time)
@@ -400,6 +410,7 @@ class Tracker:
         tab.x[rows], tab.p[rows] = no_thrust(tab.x[rows], tab.p[rows])
         tab.boost[rows] = False
         tab.nis[rows] = 0.0
+        tab.ended[rows] = tab.t[rows]
 
     # -------------------------------------------------------------- initiation
     def _new_serials(self, k: int) -> np.ndarray:
@@ -448,6 +459,7 @@ class Tracker:
         if not len(tab):
             return []
         tab.status[(tab.status == TENTATIVE) & (tab.hits >= cfg.confirm_hits)] = CONFIRMED
+        self._follow_the_thrust(now)
         self._keep_warhead_identity()
         age = now - tab.last
         self._coast(now, age)
@@ -491,6 +503,45 @@ class Tracker:
         tab.x[rows] = x
         tab.p[rows] = phi @ tab.p[rows] @ phi.transpose(0, 2, 1) + q
         tab.t[rows] = now
+
+    def _follow_the_thrust(self, now: float) -> None:
+        """At staging the missile's identity goes with the still-thrusting stack, not the spent stage.
+
+        When a stage drops in boost, the older track's burnout branch may explain the falling
+        stage's plots (its engine "stopped") while the thrusting stack starts a new track next
+        to it. A confirmed track whose boost ended at ``t_end`` and a track born within
+        [t_end − STAGING_LEAD, t_end + STAGING_WINDOW] within ``SPLIT_RADIUS`` of it whose
+        thrust is real (χ²(3) 99.9 % against zero, above STAGING_THRUST, after
+        STAGING_MIN_PLOTS plots) exchange identities: the older id, start and history follow
+        the thrust. A re-entry vehicle released after a true burnout starts no thrusting track.
+        """
+        tab = self.table
+        pending = np.isfinite(tab.ended)
+        if not pending.any():
+            return
+        tab.ended[pending & (now - tab.ended > STAGING_LEAD + STAGING_WINDOW)] = np.nan
+        old = np.nonzero(np.isfinite(tab.ended) & (tab.status == CONFIRMED) & ~tab.boost)[0]
+        new = np.nonzero(tab.boost & (tab.status == CONFIRMED) & (tab.hits >= STAGING_MIN_PLOTS)
+                         & (tab.calm == 0))[0]
+        if not len(old) or not len(new):
+            return
+        thrust = tab.x[new, THRUST]
+        info = filter.spd_inverse(tab.p[new, 6:9, 6:9])[0]
+        test = (thrust * (info @ thrust[..., None])[..., 0]).sum(axis=-1)
+        thrusting = new[(test > self._staging_gate) & (np.linalg.norm(thrust, axis=-1) > STAGING_THRUST)]
+        for a in old.tolist():
+            born = tab.first[thrusting]
+            near = thrusting[(born >= tab.ended[a] - STAGING_LEAD) & (born <= tab.ended[a] + STAGING_WINDOW)
+                             & (born > tab.first[a])]
+            if not len(near):
+                continue
+            ahead = tab.x[a, :3] + tab.x[a, 3:6] * (tab.t[near] - tab.t[a])[:, None]
+            dist = np.linalg.norm(tab.x[near, :3] - ahead, axis=-1)
+            if dist.min() < SPLIT_RADIUS:
+                b = int(near[np.argmin(dist)])
+                tab.swap_identity(a, b)
+                tab.ended[a] = tab.ended[b] = np.nan
+                thrusting = thrusting[thrusting != b]
 
     def _keep_warhead_identity(self) -> None:
         """When a missile splits (RV and spent stage), the older track goes with the smaller object.
