@@ -67,6 +67,8 @@ STORED_NS: dict[str, int] = {}
 INBOX_WAIT_MS: list[float] = []
 #: p50/p99 ms from send to the KOR node's publish acknowledgement, per (mode, rate).
 STORED_MS: dict[tuple[str, int], tuple[float, float]] = {}
+#: p50/p99 ms from JPN's inbox storing a report to the JPN node having verified it, per (mode, rate).
+INBOX_MS: dict[tuple[str, int], tuple[float, float]] = {}
 #: CPU ms per report used by the three servers together.
 SERVER_CPU_MS: dict[tuple[str, int], float] = {}
 #: CPU ms per report in the KOR node, the servers' host process (couriers) and the JPN node.
@@ -217,6 +219,7 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefi
               f"p99 {np.percentile(stored, 99):.2f} ms after the send time)", flush=True)
     waits = recv_result.get("inbox_wait_ms") or []
     if waits:
+        INBOX_MS[(mode, rate)] = (float(np.percentile(waits, 50)), float(np.percentile(waits, 99)))
         print(f"  ({mode} {rate}/s: JPN inbox stored → JPN node verified "
               f"p50 {np.percentile(waits, 50):.2f} ms, "
               f"p99 {np.percentile(waits, 99):.2f} ms)", flush=True)
@@ -308,6 +311,12 @@ def main() -> None:
                    f"with the throughput kept up; of that, the KOR node's own acknowledged publish into "
                    f"its outbox took p50 {stored50:.2f} ms, p99 {stored99:.2f} ms, the rest is the "
                    f"courier's acknowledged hop to JPN's inbox and the delivery to the JPN node")
+    parts = "; ".join(
+        f"at {rate:,}/s KOR's acknowledged publish into its outbox p50 {STORED_MS[k][0]:.2f} / p99 "
+        f"{STORED_MS[k][1]:.2f} ms, JPN's inbox → verified at the JPN node p50 {INBOX_MS[k][0]:.2f} / "
+        f"p99 {INBOX_MS[k][1]:.2f} ms"
+        for rate in sorted(RATES) if (k := ("share", rate)) in STORED_MS and k in INBOX_MS)
+    load_after = os.getloadavg()[0]
     write_section("bench_net", f"""
 ## Sharing latency KOR → US hub → JPN (benchmarks/bench_net.py)
 
@@ -327,11 +336,14 @@ the three servers together. Their sum is what the machine must supply per report
 reports/s, every ms per report is one whole core, besides everything else running.
 
 Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict}.
+Where the share path's time went (parts of the same runs): {parts}; the rest is the courier's
+acknowledged hop from KOR's outbox to JPN's inbox.
 At 100 reports/s the acknowledged, durable path adds
 {_p(results[("share", 100)], 50) - _p(results[("raw", 100)], 50):.2f} ms at p50 over raw core NATS.
 For scale, the physical floor of the real geography — Seoul → Hawaii → Tokyo as light in
 fibre — is about {FIBRE_FLOOR_MS:g} ms one way. The machine is shared (2 cores; load average
-{load_before:.1f} when this run started), so tails include scheduling noise. Every process ran
+{load_before:.1f} when this run started, {load_after:.1f} when it ended): a process that needs more
+CPU than its share of a loaded machine falls behind and its backlog is the tail. Every process ran
 on the {loop_name()} event loop (`trilink.net.loop`).
 """)
     figure("share_p99_ms_1000", share_p99)
