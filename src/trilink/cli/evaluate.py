@@ -46,7 +46,7 @@ def alerts(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per scenario")] = False,
 ) -> None:
     """Run the campaign and print, per scenario: runs, missed alerts, runs with a missed alert, false
-    alerts, first-shelter time after launch (median / max)."""
+    alerts, runs with a false alert, first-shelter time after launch (median / max)."""
     from trilink.eval.campaign import ALERT_SCENARIOS, campaign
     from trilink.eval.pipeline import HOP_DELAY_S, PipelineOptions
     from trilink.sim.scenario import load_scenario
@@ -79,8 +79,8 @@ def alerts(
         for result in results:
             print(json.dumps(result.to_json(), ensure_ascii=False))
         return
-    table = Table("scenario", "runs", "missed alerts", "runs with a missed alert", "false alerts",
-                  "runs with a false alert", "first shelter s (median / max)",
+    table = Table("scenario", "runs", "missed", "runs w/ missed", "false", "runs w/ false",
+                  "first shelter s med / max",
                   title=f"{options.nation} alerts, sharing {'on' if sharing else 'off'}")
     for r in results:
         shelter = (f"{_seconds(r.first_shelter_median_s)} / {_seconds(r.first_shelter_max_s)}"
