@@ -114,7 +114,7 @@ def test_garbage_fields_are_counted_not_raised() -> None:
 def test_fast_track_constructor_builds_the_same_track() -> None:
     from trilink.model.assessment import Phase
     from trilink.model.track import Track, TrackStatus
-    from trilink.track.tracker import _new_track
+    from trilink.track.output import _new_track
 
     args = ("USA-00001", "USA", 5.0, np.arange(6.0), np.eye(6), TrackStatus.CONFIRMED, Phase.MIDCOURSE,
             1.0, 5.0, 7, frozenset({SensorKind.RADAR}), 5000.0, 300.0, np.zeros((3, 7)))

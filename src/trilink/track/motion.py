@@ -25,6 +25,7 @@ MAX_THRUST = 250.0
 STATE_DIM = 10
 """ECEF position (3), velocity (3), thrust acceleration (3), drag factor k."""
 _K = 9
+_THRUST = slice(6, 9)
 _OMEGA_CROSS = np.array([[0.0, -OMEGA_EARTH, 0.0], [OMEGA_EARTH, 0.0, 0.0], [0.0, 0.0, 0.0]])
 _CENTRIFUGAL = -(_OMEGA_CROSS @ _OMEGA_CROSS)
 _JAC_CONSTANT = np.zeros((STATE_DIM, STATE_DIM))
@@ -191,3 +192,45 @@ def gravity_estimate(pos: np.ndarray) -> np.ndarray:
     """Point-mass gravity (N, 3) for cheap extrapolation in the pre-gate."""
     r2 = np.einsum("ij,ij->i", pos, pos)
     return (-GM / (r2 * np.sqrt(r2)))[:, None] * pos
+
+
+def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States (K, 10) and covariances with the thrust stopped: thrust set to zero and marginalised out.
+
+    (Not the Gaussian conditional on zero thrust: after a burnout the velocity estimate, which
+    the thrust already moved, stands; only the future thrust is gone.)
+    """
+    x_new = x.copy()
+    p_new = p.copy()
+    x_new[:, _THRUST] = 0.0
+    p_new[:, _THRUST, :] = 0.0
+    p_new[:, :, _THRUST] = 0.0
+    return x_new, p_new
+
+
+def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boosting states (K, 10) whose engine stopped at an unknown time u, uniform in [lo, hi] from now.
+
+    Relative to a thrust a that stops now, stopping at u gives δv = a·u and δp = −a·u²/2
+    (exact for later times up to gravity differences; u < 0 undoes thrust the filter already
+    applied). Their mean and covariance over u are added to the thrust-free state, so the
+    copy is honest whichever moment the engine stopped.
+    """
+    a = x[:, _THRUST].copy()
+    x_new, p_new = no_thrust(x, p)
+    lo_ = np.full(len(x), lo)
+    hi_ = np.maximum(np.asarray(hi, dtype=float), lo_ + 1e-3)
+    span = hi_ - lo_
+    m1 = (lo_ + hi_) / 2.0
+    m2 = (lo_**2 + lo_ * hi_ + hi_**2) / 3.0
+    m3 = (lo_ + hi_) * (lo_**2 + hi_**2) / 4.0
+    m4 = (hi_**5 - lo_**5) / (5.0 * span)
+    x_new[:, 3:6] += a * m1[:, None]
+    x_new[:, :3] -= a * (m2 / 2.0)[:, None]
+    aa = a[:, :, None] * a[:, None, :]
+    p_new[:, 3:6, 3:6] += aa * (m2 - m1**2)[:, None, None]
+    p_new[:, :3, :3] += aa * ((m4 - m2**2) / 4.0)[:, None, None]
+    cross = aa * (-(m3 - m1 * m2) / 2.0)[:, None, None]
+    p_new[:, :3, 3:6] += cross
+    p_new[:, 3:6, :3] += cross
+    return x_new, p_new

@@ -1,7 +1,9 @@
 """One nation's multi-target tracker: measurements in delivery order → tracks, pure and clock-free.
 
-Per call, measurements are checked (bad ones are counted in ``rejections``, never raised),
-sorted by measurement time and grouped into scans (one sensor, one time). For each scan:
+Per call, the measurement objects are read once into arrays and checked as arrays (bad ones
+are counted in ``rejections``, never raised), sorted by measurement time and grouped into
+scans (one sensor, one time). For each scan, in batch over its plots and tracks (no
+per-plot Python objects):
 all candidate tracks are predicted to the scan time at once (backwards for late plots,
 see ``filter``), pre-gated with a k-d tree, χ²-gated, assigned globally, and updated in one
 batched EKF step; unassigned radar plots start tentative tracks, unassigned IR lines of
@@ -10,21 +12,20 @@ variable-structure filter (Bar-Shalom & Birmiwal): a thrust state is added when 
 object is seen (or the innovations show an unmodelled acceleration) and removed once the
 thrust estimate is consistent with zero or, at each scan, when the boost model fails to
 explain a plot that a thrust-stopped copy of the track explains (a two-model GLR).
+Identities at staging and RV release: ``identity``; the returned ``Track`` objects: ``output``.
 """
 
-import dataclasses
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import chi2
 
-from trilink.model.assessment import Phase
 from trilink.model.measurement import Measurement, SensorKind
 from trilink.model.track import Track, TrackStatus
 from trilink.physics.dynamics import radial_height
 from trilink.physics.propagate import propagate_to_impact
-from trilink.track import associate, filter, initiate
+from trilink.track import associate, filter, identity, initiate
 from trilink.track.config import TrackerConfig
 from trilink.track.measure import (
     TIME,
@@ -37,12 +38,11 @@ from trilink.track.measure import (
     residuals,
     scan_of,
 )
-from trilink.track.motion import DRAG_SCALE, gravity_estimate, propagate
-from trilink.track.table import CONFIRMED, HISTORY_LENGTH, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
+from trilink.track.motion import DRAG_SCALE, burnout_ghost, gravity_estimate, no_thrust, propagate
+from trilink.track.output import TrackOutput
+from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 THRUST = slice(6, 9)
-REENTRY_HEIGHT = 100_000.0
-"""Below this height a descending object is in re-entry."""
 BOOST_START_HEIGHT = 150_000.0
 """A rising object first seen below this height gets the boost model (IR tracks always do)."""
 BOOST_MAX_HEIGHT = 800_000.0
@@ -53,8 +53,6 @@ IMPACT_MARGIN = 5.0
 """A coasting track is deleted this long after its predicted impact, seconds."""
 K_MIN = 0.05
 """Smallest drag factor used when predicting a coasting track's impact (β ≤ 200,000 kg/m²)."""
-SPLIT_RADIUS = 30_000.0
-"""Metres within which two tracks are tested for being one missile's pieces."""
 GHOST_MARGIN = 4.0
 """The thrust-stopped hypothesis replaces a failing boost one (d² beyond its 99 % point) when its d² is
 this much lower."""
@@ -67,16 +65,6 @@ RCS_SIGMA_DB = 4.0
 """Spread of a plot's cross-section about its track's (target fluctuation, aspect), dB."""
 RCS_SMOOTHING = 0.2
 """Weight of a new plot in the exponentially smoothed RCS of a track."""
-SPLIT_MIN_PLOTS = 5
-"""Plots with SNR each track needs before its RCS is trusted for the warhead/stage identity."""
-STAGING_LEAD = 15.0
-"""s: the stack's new track may start this long before the older track's boost ends ..."""
-STAGING_WINDOW = 20.0
-"""... or up to this long after it."""
-STAGING_MIN_PLOTS = 6
-"""Plots a new boosting track needs before its thrust counts as real (staging test)."""
-STAGING_THRUST = 5.0
-"""m/s²: smallest thrust estimate taken as a burning stage (staging test)."""
 INITIAL_THRUST = 15.0
 """Thrust acceleration (m/s²) assumed along the velocity when the boost model is switched on."""
 
@@ -93,16 +81,10 @@ class Tracker:
         self._pool: list[initiate.PooledSight] = []
         self._gates = {d: float(chi2.ppf(config.gate_probability, d)) for d in (1, 2, 3, 4)}
         self._burnout_gate = float(chi2.ppf(0.95, 3))
-        self._staging_gate = float(chi2.ppf(0.999, 3))
         self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
         self._last_now = -np.inf
         self._specs = {spec.id: spec for spec in config.sensors}
-        self._cache: dict[int, Track] = {}
-        """serial → the Track last returned for it (rebuilt when its row's ``shown`` key changes)."""
-        self._names: dict[int, str] = {}
-        """serial → track id (formatted once)."""
-        self._full_history: dict[int, np.ndarray] = {}
-        """serial → the complete (HISTORY_LENGTH rows) history, copied once."""
+        self._output = TrackOutput(config)
 
     # ------------------------------------------------------------------ public
     def update(self, measurements: Sequence[Measurement], now: float) -> list[Track]:
@@ -116,7 +98,7 @@ class Tracker:
         if len(measurements):
             self._ingest(self._read(measurements), now)
         deleted = self._manage(now)
-        return self._tracks(now) + deleted
+        return self._output.tracks(self.table, now) + deleted
 
     def last_measurement_ids(self) -> dict[str, int]:
         """Track id → id of the last measurement that updated it (provenance, and truth in evaluation)."""
@@ -459,8 +441,8 @@ class Tracker:
         if not len(tab):
             return []
         tab.status[(tab.status == TENTATIVE) & (tab.hits >= cfg.confirm_hits)] = CONFIRMED
-        self._follow_the_thrust(now)
-        self._keep_warhead_identity()
+        identity.follow_the_thrust(tab, now)
+        identity.keep_warhead_identity(tab, cfg)
         age = now - tab.last
         self._coast(now, age)
         need = (age > cfg.coast_after) & np.isnan(tab.impact_due) & (tab.status == CONFIRMED)
@@ -477,13 +459,9 @@ class Tracker:
         if not gone.any():
             return []
         rows = np.nonzero(gone & (tab.status == CONFIRMED))[0]
-        deleted = self._build(rows, now, TrackStatus.DELETED) if len(rows) else []
+        deleted = self._output.build(tab, rows, now, TrackStatus.DELETED) if len(rows) else []
         tab.keep(~gone)
-        if len(self._names) > 2 * len(tab) + 64:
-            live = tab.serial.tolist()
-            self._names = {serial: self._names[serial] for serial in live if serial in self._names}
-            self._full_history = {serial: self._full_history[serial] for serial in live
-                                  if serial in self._full_history}
+        self._output.forget(tab.serial.tolist())
         return deleted
 
     def _coast(self, now: float, age: np.ndarray) -> None:
@@ -503,206 +481,3 @@ class Tracker:
         tab.x[rows] = x
         tab.p[rows] = phi @ tab.p[rows] @ phi.transpose(0, 2, 1) + q
         tab.t[rows] = now
-
-    def _follow_the_thrust(self, now: float) -> None:
-        """At staging the missile's identity goes with the still-thrusting stack, not the spent stage.
-
-        When a stage drops in boost, the older track's burnout branch may explain the falling
-        stage's plots (its engine "stopped") while the thrusting stack starts a new track next
-        to it. A confirmed track whose boost ended at ``t_end`` and a track born within
-        [t_end − STAGING_LEAD, t_end + STAGING_WINDOW] within ``SPLIT_RADIUS`` of it whose
-        thrust is real (χ²(3) 99.9 % against zero, above STAGING_THRUST, after
-        STAGING_MIN_PLOTS plots) exchange identities: the older id, start and history follow
-        the thrust. A re-entry vehicle released after a true burnout starts no thrusting track.
-        """
-        tab = self.table
-        pending = np.isfinite(tab.ended)
-        if not pending.any():
-            return
-        tab.ended[pending & (now - tab.ended > STAGING_LEAD + STAGING_WINDOW)] = np.nan
-        old = np.nonzero(np.isfinite(tab.ended) & (tab.status == CONFIRMED) & ~tab.boost)[0]
-        new = np.nonzero(tab.boost & (tab.status == CONFIRMED) & (tab.hits >= STAGING_MIN_PLOTS)
-                         & (tab.calm == 0))[0]
-        if not len(old) or not len(new):
-            return
-        thrust = tab.x[new, THRUST]
-        info = filter.spd_inverse(tab.p[new, 6:9, 6:9])[0]
-        test = (thrust * (info @ thrust[..., None])[..., 0]).sum(axis=-1)
-        thrusting = new[(test > self._staging_gate) & (np.linalg.norm(thrust, axis=-1) > STAGING_THRUST)]
-        for a in old.tolist():
-            born = tab.first[thrusting]
-            near = thrusting[(born >= tab.ended[a] - STAGING_LEAD) & (born <= tab.ended[a] + STAGING_WINDOW)
-                             & (born > tab.first[a])]
-            if not len(near):
-                continue
-            ahead = tab.x[a, :3] + tab.x[a, 3:6] * (tab.t[near] - tab.t[a])[:, None]
-            dist = np.linalg.norm(tab.x[near, :3] - ahead, axis=-1)
-            if dist.min() < SPLIT_RADIUS:
-                b = int(near[np.argmin(dist)])
-                tab.swap_identity(a, b)
-                tab.ended[a] = tab.ended[b] = np.nan
-                thrusting = thrusting[thrusting != b]
-
-    def _keep_warhead_identity(self) -> None:
-        """When a missile splits (RV and spent stage), the older track goes with the smaller object.
-
-        Right after separation the pieces differ by centimetres per second, so which plot
-        continues which track is a coin toss; their cross-sections differ by 10–20 dB. Two
-        confirmed tracks that are statistically the same state (χ²(6) gate) exchange
-        identities if the older one follows the larger object.
-        """
-        tab, cfg = self.table, self.config
-        rows = np.nonzero((tab.status == CONFIRMED) & (tab.rcs_n >= SPLIT_MIN_PLOTS) & ~tab.boost)[0]
-        if len(rows) < 2:
-            return
-        pos = tab.x[rows, :3]
-        tree = associate.cKDTree(pos)
-        for i, j in tree.query_pairs(SPLIT_RADIUS, output_type="ndarray"):
-            a, b = int(rows[i]), int(rows[j])
-            if tab.first[a] > tab.first[b]:
-                a, b = b, a  # a is the older track
-            if tab.rcs_db[a] - tab.rcs_db[b] < cfg.split_rcs_db:
-                continue
-            t = max(tab.t[a], tab.t[b])
-            xa = tab.x[a, :6] + np.concatenate([tab.x[a, 3:6], np.zeros(3)]) * (t - tab.t[a])
-            xb = tab.x[b, :6] + np.concatenate([tab.x[b, 3:6], np.zeros(3)]) * (t - tab.t[b])
-            d = xa - xb
-            if float(d @ np.linalg.solve(tab.p[a, :6, :6] + tab.p[b, :6, :6], d)) < cfg.split_gate:
-                tab.swap_identity(a, b)
-
-    # ----------------------------------------------------------------- output
-    def _tracks(self, now: float) -> list[Track]:
-        """Every live track; rows unchanged since the last call reuse their (immutable) Track."""
-        tab, cfg = self.table, self.config
-        if not len(tab):
-            self._cache = {}
-            return []
-        coasting = now - tab.last > cfg.coast_after
-        key = np.column_stack([tab.t, tab.hits, tab.status, coasting, tab.boost, tab.first])
-        changed = ~(key == tab.shown).all(axis=1)
-        serials = tab.serial.tolist()
-        cache = self._cache
-        if changed.any():
-            rows = np.nonzero(changed)[0]
-            for i, track in zip(rows.tolist(), self._build(rows, now), strict=True):
-                cache[serials[i]] = track
-            tab.shown[rows] = key[rows]
-        out = [cache[serial] for serial in serials]
-        if len(cache) > len(out):
-            self._cache = dict(zip(serials, out, strict=True))
-        return out
-
-    def _build(self, rows: np.ndarray, now: float, status: TrackStatus | None = None) -> list[Track]:
-        """Track objects of table rows (vectorised facts, one object per row)."""
-        tab, cfg = self.table, self.config
-        x = tab.x[rows]
-        pos, vel = x[:, :3], x[:, 3:6]
-        height = radial_height(pos)
-        climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
-        hits = tab.hits[rows]
-        phase_code = np.where(tab.boost[rows], 0, np.where(
-            hits < cfg.confirm_hits, 1, np.where((height < REENTRY_HEIGHT) & (climb < 0.0), 2, 3)))
-        if status is None:
-            status_code = np.where(tab.status[rows] == TENTATIVE, 0,
-                                   np.where(now - tab.last[rows] > cfg.coast_after, 1, 2))
-            statuses = [_STATUSES[c] for c in status_code.tolist()]
-        else:
-            statuses = [status] * len(rows)
-        k = x[:, 9]
-        has_beta = tab.drag_seen[rows] & (k > 1e-3)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            beta = np.where(has_beta, DRAG_SCALE / k, np.nan).tolist()
-            beta_sigma = np.where(has_beta, DRAG_SCALE * np.sqrt(tab.p[rows, 9, 9]) / (k * k), np.nan)
-        beta_sigma = beta_sigma.tolist()
-        states = list(x[:, :6].copy())
-        covariances = list(tab.p[rows, :6, :6])
-        serials = tab.serial[rows].tolist()
-        names, nation, full = self._names, cfg.nation, self._full_history
-        hist_n = tab.history_n[rows].tolist()
-        unsorted = tab.history_unsorted[rows].tolist()
-        out = []
-        for j, (serial, t, first, last, n, kinds, phase, b) in enumerate(zip(
-                serials, tab.t[rows].tolist(), tab.first[rows].tolist(), tab.last[rows].tolist(),
-                hits.tolist(), tab.kinds[rows].tolist(), phase_code.tolist(), beta, strict=True)):
-            name = names.get(serial)
-            if name is None:
-                name = names[serial] = self._track_id(serial)
-            hist = full.get(serial)
-            if hist is None:
-                hist = tab.history[rows[j], : hist_n[j]]
-                hist = hist[np.argsort(hist[:, 0], kind="stable")] if unsorted[j] else hist.copy()
-                if hist_n[j] == HISTORY_LENGTH:
-                    full[serial] = hist
-            out.append(_new_track(name, nation, t, states[j], covariances[j], statuses[j], _PHASES[phase],
-                                  first, last, n, _KINDS[kinds], None if b != b else b,
-                                  None if b != b else beta_sigma[j], hist))
-        return out
-
-
-def _positional_factory(cls: type) -> Callable[..., Track]:
-    """A constructor of the frozen slotted dataclass ``cls`` taking every field positionally.
-
-    The dataclass's own ``__init__`` goes through ``object.__setattr__`` per field (it is
-    frozen); this one calls the slots' descriptors directly — the same object, about a third
-    cheaper, which matters for the hundreds of tracks returned per call. Generated like
-    dataclasses generate ``__init__``; falls back to ``cls`` itself if the class gains a
-    ``__post_init__`` or loses its slots. Checked against ``cls(...)`` in the tests.
-    """
-    names = [f.name for f in dataclasses.fields(cls)]
-    if hasattr(cls, "__post_init__") or set(getattr(cls, "__slots__", ())) != set(names):
-        return cls
-    args = ", ".join(names)
-    body = "".join(f"    set_{name}(obj, {name})\n" for name in names)
-    namespace: dict[str, object] = {"new": object.__new__, "cls": cls}
-    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
-    exec(f"def make({args}):\n    obj = new(cls)\n{body}    return obj\n", namespace)
-    return namespace["make"]  # type: ignore[return-value]
-
-
-_new_track = _positional_factory(Track)
-_STATUSES = (TrackStatus.TENTATIVE, TrackStatus.COASTING, TrackStatus.CONFIRMED)
-_PHASES = (Phase.BOOST, Phase.UNKNOWN, Phase.REENTRY, Phase.MIDCOURSE)
-_KINDS = {bits: frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
-                          if bits & bit) for bits in range(4)}
-
-
-def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """States (K, 10) and covariances with the thrust stopped: thrust set to zero and marginalised out.
-
-    (Not the Gaussian conditional on zero thrust: after a burnout the velocity estimate, which
-    the thrust already moved, stands; only the future thrust is gone.)
-    """
-    x_new = x.copy()
-    p_new = p.copy()
-    x_new[:, THRUST] = 0.0
-    p_new[:, THRUST, :] = 0.0
-    p_new[:, :, THRUST] = 0.0
-    return x_new, p_new
-
-
-def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Boosting states (K, 10) whose engine stopped at an unknown time u, uniform in [lo, hi] from now.
-
-    Relative to a thrust a that stops now, stopping at u gives δv = a·u and δp = −a·u²/2
-    (exact for later times up to gravity differences; u < 0 undoes thrust the filter already
-    applied). Their mean and covariance over u are added to the thrust-free state, so the
-    copy is honest whichever moment the engine stopped.
-    """
-    a = x[:, THRUST].copy()
-    x_new, p_new = no_thrust(x, p)
-    lo_ = np.full(len(x), lo)
-    hi_ = np.maximum(np.asarray(hi, dtype=float), lo_ + 1e-3)
-    span = hi_ - lo_
-    m1 = (lo_ + hi_) / 2.0
-    m2 = (lo_**2 + lo_ * hi_ + hi_**2) / 3.0
-    m3 = (lo_ + hi_) * (lo_**2 + hi_**2) / 4.0
-    m4 = (hi_**5 - lo_**5) / (5.0 * span)
-    x_new[:, 3:6] += a * m1[:, None]
-    x_new[:, :3] -= a * (m2 / 2.0)[:, None]
-    aa = a[:, :, None] * a[:, None, :]
-    p_new[:, 3:6, 3:6] += aa * (m2 - m1**2)[:, None, None]
-    p_new[:, :3, :3] += aa * ((m4 - m2**2) / 4.0)[:, None, None]
-    cross = aa * (-(m3 - m1 * m2) / 2.0)[:, None, None]
-    p_new[:, :3, 3:6] += cross
-    p_new[:, 3:6, :3] += cross
-    return x_new, p_new
