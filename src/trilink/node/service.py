@@ -11,6 +11,7 @@ closed. SIGTERM handling lives with the command (``trilink node``), which calls
 """
 
 import asyncio
+import gc
 import heapq
 import itertools
 import logging
@@ -97,7 +98,12 @@ class NodeService:
 
     # ------------------------------------------------------------------ steps
     async def start(self) -> None:
-        """Connect the transport's delivery to this node."""
+        """Connect the transport's delivery to this node; freeze start-up objects (see below)."""
+        # Modules, the network, the tracker, fusion and connections live as long as the node; left to the
+        # cyclic collector, each of its full passes walks them all (measured: 100-140 ms pauses at
+        # random steps, the p99 of the partner-picture latency). Collect once, then freeze them.
+        gc.collect()
+        gc.freeze()
         if self.transport is not None:
             await self.transport.start(self.handle_incoming)
 
