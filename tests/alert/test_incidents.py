@@ -61,3 +61,23 @@ def test_a_member_whose_prediction_moves_away_leaves_the_incident() -> None:
                                       _icbm(t + 10, NEAR_HOKKAIDO, 8.0, "F2")], t + 10, POLICY)
     assert state.incidents["JPN-F1"].track_ids == {"F1"}
     assert [d.kind for d in decisions if d.incident_id == "JPN-F2"] == [Kind.SHELTER]
+
+
+def test_two_incidents_that_turn_out_to_be_one_missile_become_one() -> None:
+    """A re-acquired track first predicted near Hokkaido opens its own incident; once its prediction
+    agrees with the older incident's, its incident is cancelled, naming the one that carries on."""
+    from trilink.alert.text import wordings
+
+    t = sc.LAUNCH_TIME + 600.0
+    tracks = [_icbm(t, sc.ICBM_IMPACT, 8.0, "F1"), _icbm(t, NEAR_HOKKAIDO, 8.0, "F2")]
+    state, first = decide(initial_state("JPN", exercise=True), tracks, t, POLICY)
+    assert {d.incident_id for d in first} == {"JPN-F1", "JPN-F2"}
+    state, later = decide(state, [_icbm(t + 10, sc.ICBM_IMPACT, 8.0, "F1"),
+                                  _icbm(t + 10, sc.ICBM_IMPACT, 12.0, "F2")], t + 10, POLICY)
+    cancel = [d for d in later if d.incident_id == "JPN-F2"]
+    assert [(d.msg_type, d.continued_in) for d in cancel] == [(MsgType.CANCEL, "JPN-F1")]
+    assert "JPN-F1" in wordings(cancel[0])[-1].headline and not cancel[0].sheltered_areas
+    assert state.incidents["JPN-F2"].closed and not state.incidents["JPN-F1"].closed
+    assert state.incidents["JPN-F1"].track_ids == {"F1", "F2"}
+    state, _ = decide(state, [_icbm(t + 20, sc.ICBM_IMPACT, 12.0, "F2")], t + 20, POLICY)
+    assert [i.incident_id for i in state.incidents.values() if not i.closed] == ["JPN-F1"]

@@ -104,6 +104,8 @@ class AlertDecision:
     exposure: Exposure | None
     track_ids: tuple[str, ...] = ()
     """Every picture track the incident holds for the missile (``track_id`` is the one that spoke)."""
+    continued_in: str = ""
+    """For a ``Cancel`` of a duplicate incident: the incident that carries on for the same missile."""
 
     @property
     def sheltered_areas(self) -> tuple[Area, ...]:
@@ -333,13 +335,16 @@ def _done(incidents: dict[str, Incident], track_id: str) -> bool:
 
 
 def _group(incidents: dict[str, Incident], tracks: Sequence[TrackInput], now: float, policy: AlertPolicy
-           ) -> list[tuple[Incident | None, list[TrackInput]]]:
+           ) -> tuple[list[tuple[Incident | None, list[TrackInput]]], dict[str, str]]:
     """The picture's tracks grouped by missile: each open incident with its tracks, then new groups.
 
     A track stays with its incident while it is the same flight as the incident's firmest track;
     a track without an incident joins the first open one (or new group) whose prediction it matches.
+    Two open incidents whose firmest tracks have become the same flight are one missile: the older
+    takes the younger's tracks. Returns the groups and {absorbed incident: the one carrying on}.
     """
-    open_ = {k: i for k, i in sorted(incidents.items()) if not i.closed}
+    open_ = {k: i for k, i in sorted(incidents.items(), key=lambda kv: (kv[1].decisions[0].time, kv[0]))
+             if not i.closed and i.decisions}
     owner = {t: k for k, i in open_.items() for t in i.track_ids}
     members: dict[str, list[TrackInput]] = {k: [] for k in open_}
     loose: list[TrackInput] = []
@@ -356,6 +361,18 @@ def _group(incidents: dict[str, Incident], tracks: Sequence[TrackInput], now: fl
         keep = [t for t in group if t is speaker or same_missile(t.assessment, speaker.assessment, policy)]
         loose.extend(t for t in group if t not in keep)
         groups.append((open_[key], keep))
+    absorbed: dict[str, str] = {}
+    for i, (older, tracks_a) in enumerate(groups):  # oldest incident first (ids sorted by first alert)
+        if older is None or older.incident_id in absorbed:
+            continue
+        for younger, tracks_b in groups[i + 1:]:
+            if younger is None or younger.incident_id in absorbed or not same_missile(
+                    _speaker(tracks_a, now, policy).assessment, _speaker(tracks_b, now, policy).assessment,
+                    policy):
+                continue
+            tracks_a.extend(tracks_b)
+            absorbed[younger.incident_id] = older.incident_id
+    groups = [(inc, g) for inc, g in groups if inc is None or inc.incident_id not in absorbed]
     for track in sorted(loose, key=lambda t: t.track_id):
         home = next((g for _, g in groups
                      if same_missile(track.assessment, _speaker(g, now, policy).assessment, policy)), None)
@@ -363,7 +380,7 @@ def _group(incidents: dict[str, Incident], tracks: Sequence[TrackInput], now: fl
             home.append(track)
         else:
             groups.append((None, [track]))
-    return groups
+    return groups, absorbed
 
 
 def _speaker(group: Sequence[TrackInput], now: float, policy: AlertPolicy) -> TrackInput:
@@ -380,7 +397,14 @@ def decide(previous: AlertState, tracks: Sequence[TrackInput], now: float,
     decisions: list[AlertDecision] = []
     seen: set[str] = set()
     current = {t.track_id for t in tracks}
-    for incident, group in _group(incidents, tracks, now, policy):
+    groups, absorbed = _group(incidents, tracks, now, policy)
+    for gone, survivor in sorted(absorbed.items()):  # a duplicate incident of one missile ends, saying so
+        duplicate = incidents[gone]
+        closed, decision = _close(previous, duplicate, now, Kind.CANCEL, duplicate.assessment, None)
+        decision = replace(decision, continued_in=survivor)
+        incidents[gone] = replace(closed, decisions=(*closed.decisions[:-1], decision))
+        decisions.append(decision)
+    for incident, group in groups:
         speaker = _speaker(group, now, policy)
         ids = frozenset(t.track_id for t in group)
         new_id = incident.incident_id if incident else _new_incident_id(incidents, previous.nation,

@@ -141,6 +141,10 @@ def _english(d: AlertDecision, f: dict[str, str]) -> Wording:
     elif d.kind is Kind.ALL_CLEAR:
         head = "Missile: the threat has passed. Sheltering is no longer necessary."
         desc = f"{reason} The missile is assessed to have fallen or passed. {f['cleared']}".strip()
+    elif d.continued_in:
+        head = f"Cancel: this alert is replaced by alert {d.continued_in} about the same missile."
+        desc = (f"{reason} Two tracks of the same missile had raised two alerts; this one is withdrawn "
+                f"and alert {d.continued_in} continues for the missile.")
     else:
         head = "Cancel: the earlier missile alert no longer applies."
         desc = (f"{reason} The current prediction no longer indicates a threat to the territory of "
@@ -152,7 +156,7 @@ def _english(d: AlertDecision, f: dict[str, str]) -> Wording:
         Kind.SEA_IMPACT: "Do not approach any fallen object; report it to the police or coast guard.",
         Kind.TRACK_LOST: "Stay in shelter if you were told to shelter, and follow further information.",
         Kind.ALL_CLEAR: "You may leave shelter. Do not approach any fallen object; report it.",
-        Kind.CANCEL: "No action is needed.",
+        Kind.CANCEL: f"Follow alert {d.continued_in}." if d.continued_in else "No action is needed.",
     }[d.kind]
     return Wording("en-US", prefix + head, prefix + desc, instruction)
 
@@ -183,6 +187,10 @@ def _japanese(d: AlertDecision, f: dict[str, str]) -> Wording:
     elif d.kind is Kind.ALL_CLEAR:
         head = "ミサイルの脅威は去りました。避難の必要はありません。"
         desc = f"{reason}ミサイルは落下または通過したとみられます。{f['cleared']}"
+    elif d.continued_in:
+        head = f"取消：同じミサイルに関する情報{d.continued_in}に引き継ぎます。"
+        desc = (f"{reason}同じミサイルの二つの追尾が二つの情報を出していました。"
+                f"以後は情報{d.continued_in}に従ってください。")
     else:
         head = "取消：先のミサイル情報は取り消されました。"
         desc = f"{reason}現在の予測では{f['nation']}の領域への脅威はありません。{f['cleared']}"
@@ -193,7 +201,8 @@ def _japanese(d: AlertDecision, f: dict[str, str]) -> Wording:
         Kind.SEA_IMPACT: "落下物には近寄らず、警察や海上保安庁に通報してください。",
         Kind.TRACK_LOST: "避難している方は引き続き避難し、続報に注意してください。",
         Kind.ALL_CLEAR: "避難を解除できます。落下物には近寄らず通報してください。",
-        Kind.CANCEL: "対応の必要はありません。",
+        Kind.CANCEL: (f"情報{d.continued_in}に従ってください。" if d.continued_in
+                      else "対応の必要はありません。"),
     }[d.kind]
     return Wording("ja-JP", prefix + head, prefix + desc, instruction)
 
@@ -224,6 +233,10 @@ def _korean(d: AlertDecision, f: dict[str, str]) -> Wording:
     elif d.kind is Kind.ALL_CLEAR:
         head = "미사일 위협이 지나갔습니다. 대피할 필요가 없습니다."
         desc = f"{reason} 미사일은 낙하했거나 통과한 것으로 판단됩니다. {f['cleared']}"
+    elif d.continued_in:
+        head = f"취소: 같은 미사일에 대한 경보 {d.continued_in}(으)로 대체됩니다."
+        desc = (f"{reason} 같은 미사일의 두 추적이 두 경보를 냈습니다. "
+                f"이후 경보 {d.continued_in}을(를) 따르십시오.")
     else:
         head = "취소: 앞선 미사일 경보는 취소되었습니다."
         desc = f"{reason} 현재 예측으로는 {f['nation']} 영역에 대한 위협이 없습니다. {f['cleared']}"
@@ -233,7 +246,8 @@ def _korean(d: AlertDecision, f: dict[str, str]) -> Wording:
         Kind.SEA_IMPACT: "낙하물에 접근하지 말고 경찰이나 해경에 신고하십시오.",
         Kind.TRACK_LOST: "대피 중인 분은 계속 대피하고 후속 정보에 유의하십시오.",
         Kind.ALL_CLEAR: "대피를 해제해도 됩니다. 낙하물에 접근하지 말고 신고하십시오.",
-        Kind.CANCEL: "조치할 필요가 없습니다.",
+        Kind.CANCEL: (f"경보 {d.continued_in}을(를) 따르십시오." if d.continued_in
+                      else "조치할 필요가 없습니다."),
     }[d.kind]
     return Wording("ko-KR", prefix + head, prefix + desc, instruction)
 
