@@ -100,6 +100,8 @@ class Stages:
 
     def __init__(self, core: NodeCore) -> None:
         self.spans: dict[str, list[float]] = {}
+        self.cpu: dict[str, list[float]] = {}
+        """The same calls' CPU time (ms): what the stage costs on an idle machine."""
         self.after: list[tuple[float, float]] = []
         """(sensor time, ms after it) at which each KOR step's messages were acknowledged."""
         self._wrap(core, "step", "step (tracker + seal)")
@@ -110,16 +112,18 @@ class Stages:
         inner = getattr(core, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             try:
                 return inner(*args, **kwargs)
             finally:
                 self.spans.setdefault(label, []).append(1000.0 * (time.perf_counter() - began))
+                self.cpu.setdefault(label, []).append(1000.0 * (time.process_time() - cpu))
         setattr(core, name, timed)
 
     def clear(self) -> None:
         """Forget the warm-up."""
         self.spans.clear()
+        self.cpu.clear()
         self.after.clear()
 
 
@@ -175,7 +179,7 @@ async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
         step_index += 1
         await clock.sleep_until(start + step_index)
     await transport.close()     # not node.close(): its draining step would re-report stale states
-    return {"spans": stages.spans, "acked_ms": [a for _, a in stages.after],
+    return {"spans": stages.spans, "cpu": stages.cpu, "acked_ms": [a for _, a in stages.after],
             "messages": node.core.counters["messages_sealed"], "reports": node.core.counters["reports_built"]}
 
 
@@ -243,10 +247,10 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
         await running.stop()
     if len(picture) == 0:
         raise SystemExit(f"no fused updates reached JPN with {n} missiles")
-    spans = {f"KOR {k}": v for k, v in kor_result["spans"].items()}
-    spans["KOR publish acknowledged (after sensor time)"] = kor_result["acked_ms"]
-    spans["JPN arrival (after sensor time)"] = arrival
-    spans |= {f"JPN {k}": v for k, v in stages.spans.items() if k != "step (tracker + seal)"}
+    spans = {f"KOR {k}": (v, kor_result["cpu"][k]) for k, v in kor_result["spans"].items()}
+    spans["KOR publish acknowledged (after sensor time)"] = (kor_result["acked_ms"], [])
+    spans["JPN arrival (after sensor time)"] = (arrival, [])
+    spans |= {f"JPN {k}": (v, stages.cpu[k]) for k, v in stages.spans.items() if k != "step (tracker + seal)"}
     return {"n": n, "samples": len(picture), "fused_tracks": fused,
             "p50": float(np.percentile(picture, 50)), "p99": float(np.percentile(picture, 99)),
             "max": float(picture.max()), "net_p50": float(np.percentile(floor, 50)),
@@ -257,13 +261,17 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
 
 
 def _span_rows(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| stage | " + " | ".join(f"{r['n']} missiles p50 / p99 ms" for r in rows) + " |",
-             "|---|" + "---:|" * len(rows)]
+    def pct(values: list[float]) -> str:
+        return f"{np.percentile(values, 50):.1f} / {np.percentile(values, 99):.1f}" if values else "—"
+
+    lines = ["| stage | " + " | ".join(f"{r['n']} missiles: wall p50 / p99 ms | CPU p50 / p99 ms"
+                                       for r in rows) + " |",
+             "|---|" + "---:|---:|" * len(rows)]
     for label in rows[-1]["spans"]:
         cells = []
         for r in rows:
-            v = r["spans"].get(label) or [float("nan")]
-            cells.append(f"{np.percentile(v, 50):.1f} / {np.percentile(v, 99):.1f}")
+            wall, cpu = r["spans"].get(label, ([], []))
+            cells += [pct(wall), pct(cpu)]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
@@ -296,8 +304,12 @@ def main() -> None:
               f"{r['fused_tracks']} fused tracks at JPN, {r['messages']} messages for {r['reports']} reports")
     lines += ["", "¹ CPU of the KOR node process and of the process running the JPN node and the three "
               "couriers, per second of the run (one step per second).", "",
-              "Where the time goes (wall clock per call, same run):", "", *_span_rows(rows), "",
-              "Target: p99 ≤ 50 ms at 100 missiles."]
+              "Where the time goes (wall clock and CPU per call, same run):", "", *_span_rows(rows), "",
+              f"Target: p99 ≤ 50 ms at 100 missiles — {'met' if rows[1]['p99'] <= 50.0 else 'not met'} in "
+              f"this run ({rows[1]['p99']:.1f} ms). All of a step's updates arrive together, so the p99 is "
+              f"set by the slowest step or two of {int(MEASURE_S)}; on this shared machine that is the step "
+              "whose processes waited longest for a core. The few updates near 1 s are tracks that missed "
+              "a plot in that scan: their report carries the previous scan's state."]
     print("\n".join(_span_rows(rows)))
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     write_section("bench_node", "\n".join(lines))
