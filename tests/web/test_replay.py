@@ -26,6 +26,8 @@ def test_replay_slider_over_a_demo_archive(tmp_path: Path) -> None:
         page.goto(url)
         page.wait_for_selector("#replay:not([hidden])", timeout=30_000)
         page.wait_for_selector(".missile", timeout=30_000)      # the slider starts at the end
+        page.wait_for_function("window.__trilinkBasemap.areas > 0 && window.__trilinkBasemap.lines > 0",
+                               timeout=120_000)                 # the same basemap as the live page
         slide = ("v => { const s = document.getElementById('replay-slider'); s.value = v; "
                  "s.dispatchEvent(new Event('input')); }")
         at_end = page.locator(".missile .row").first.inner_text()
