@@ -47,6 +47,8 @@ BOOST_START_HEIGHT = 150_000.0
 """A rising object first seen below this height gets the boost model (IR tracks always do)."""
 BOOST_MAX_HEIGHT = 800_000.0
 """No missile still burns above this height: unexplained innovations there are not thrust."""
+EQUATORIAL_RADIUS = 6_378_137.0
+"""m (WGS84): no point of the ellipsoid is farther from the centre."""
 COAST_STEP = 10.0
 """A coasting track's prediction is committed every this many seconds."""
 IMPACT_MARGIN = 5.0
@@ -138,15 +140,20 @@ class Tracker:
         ok &= ~late
         future = ok & (t > now + 1.0)
         ok &= ~future
-        for reason, mask in (("malformed", ~ok & ~foreign & ~late & ~future), ("foreign", foreign),
-                             ("too late", late), ("future", future)):
-            count = int(np.count_nonzero(mask))
-            if count:
-                self.rejections[reason] += count
+        if not ok.all():
+            for reason, mask in (("malformed", ~ok & ~foreign & ~late & ~future), ("foreign", foreign),
+                                 ("too late", late), ("future", future)):
+                count = int(np.count_nonzero(mask))
+                if count:
+                    self.rejections[reason] += count
         good = np.nonzero(ok)[0]
         if not len(good):
             return
-        names = {name: 0 for name in sorted({batch.sensors[i] for i in good.tolist()})}
+        sensors = {batch.sensors[i] for i in good.tolist()}
+        if len(sensors) == 1 and (t[good] == t[good[0]]).all():  # the usual call: one scan
+            self._process(scan_of(batch, good))
+            return
+        names = {name: 0 for name in sorted(sensors)}
         for k, name in enumerate(names):
             names[name] = k
         code = np.array([names[batch.sensors[i]] for i in good.tolist()], dtype=np.int64)
@@ -450,8 +457,10 @@ class Tracker:
             k = np.clip(tab.x[need, 9], K_MIN, None)
             flight = propagate_to_impact(tab.x[need, :6], 0.0, DRAG_SCALE / k)
             tab.impact_due[need] = flight.times + tab.t[need]
-        impacted = ((now > tab.impact_due + IMPACT_MARGIN)
-                    | (radial_height(tab.x[:, :3]) < cfg.delete_below_height))
+        impacted = now > tab.impact_due + IMPACT_MARGIN
+        reach = EQUATORIAL_RADIUS + max(cfg.delete_below_height, 0.0) + 1_000.0  # beyond: surely above it
+        low = np.nonzero((tab.x[:, :3] ** 2).sum(axis=1) < reach**2)[0]
+        impacted[low] |= radial_height(tab.x[low, :3]) < cfg.delete_below_height
         established = (tab.hits >= cfg.established_updates) & ~tab.boost
         limit = np.where(established, cfg.established_coast, cfg.delete_after)
         stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > limit)
