@@ -71,3 +71,26 @@ def test_sea_limits_lie_at_12_and_200_nmi_or_on_the_median_line() -> None:
         print(f"{kind}: {len(points)} vertices, {share:.1%} at the limit or on a median line")
         assert share > 0.95
         assert math.isfinite(float(d_kor.max()))
+
+
+def test_basemap_is_built_once_and_kept_on_disk_between_processes(tmp_path, monkeypatch) -> None:
+    """The disk cache answers a second process; a damaged cache file is rebuilt, not served."""
+    from trilink.web import basemap as module
+
+    monkeypatch.setenv("TRILINK_CACHE_DIR", str(tmp_path))
+    built: list[tuple[str, ...]] = []
+
+    def compute(area_nations: tuple[str, ...], sea_nations: tuple[str, ...]) -> dict:
+        built.append(area_nations)
+        return {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "area:X"}]}
+
+    monkeypatch.setattr(module, "_compute", compute)
+    build = module._build.__wrapped__  # the in-memory cache stands for one process
+    first = build(("KOR",), ())
+    second = build(("KOR",), ())
+    assert first == second and len(built) == 1
+    (cached,) = tmp_path.glob("basemap-*.json")
+    cached.write_text("{not json")
+    assert build(("KOR",), ()) == first and len(built) == 2
+    build(("JPN",), ())
+    assert len(built) == 3 and len(list(tmp_path.glob("basemap-*.json"))) == 2
