@@ -26,6 +26,8 @@ STATE_DIM = 10
 """ECEF position (3), velocity (3), thrust acceleration (3), drag factor k."""
 _K = 9
 _THRUST = slice(6, 9)
+_EQUATORIAL_RADIUS = 6_378_137.0
+"""WGS84 semi-major axis, m: no point of the ellipsoid is farther from the centre."""
 _OMEGA_CROSS = np.array([[0.0, -OMEGA_EARTH, 0.0], [OMEGA_EARTH, 0.0, 0.0], [0.0, 0.0, 0.0]])
 _CENTRIFUGAL = -(_OMEGA_CROSS @ _OMEGA_CROSS)
 _JAC_CONSTANT = np.zeros((STATE_DIM, STATE_DIM))
@@ -34,6 +36,22 @@ _JAC_CONSTANT[:3, 3:6] = np.eye(3)
 _JAC_CONSTANT[3:6, :3] = _CENTRIFUGAL
 _JAC_CONSTANT[3:6, 3:6] = -2.0 * _OMEGA_CROSS
 _JAC_CONSTANT[3:6, 6:9] = np.eye(3)
+
+
+def heights_below(pos: np.ndarray, limit: float) -> np.ndarray:
+    """Heights (N,) of positions, exact wherever the height may be below ``limit`` and +inf elsewhere.
+
+    A position farther from the centre than the equatorial radius + ``limit`` is surely higher
+    than ``limit``; only the others pay for the ellipsoid height (most tracks fly far above the
+    drag ceiling, so the common case is a few array operations).
+    """
+    near = (pos * pos).sum(axis=1) < (_EQUATORIAL_RADIUS + max(limit, 0.0) + 1_000.0) ** 2
+    if near.all():
+        return radial_height(pos)
+    height = np.full(len(pos), np.inf)
+    if near.any():
+        height[near] = radial_height(pos[near])
+    return height
 
 
 def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: float) -> np.ndarray:
@@ -140,7 +158,7 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     fast, take RK4 steps.
     """
     n = len(x)
-    fast = (q_thrust > 0.0) | (radial_height(x[:, :3]) < 1.2 * ceiling)
+    fast = (q_thrust > 0.0) | (heights_below(x[:, :3], 1.2 * ceiling) < 1.2 * ceiling)
     if fast.all() or not fast.any():
         return _propagate(x, dt, q_acc, q_thrust, (q_drag, q_air, q_vacuum), exhaust_velocity, ceiling,
                           max_step, rk4=bool(fast.all()))
@@ -166,7 +184,7 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
     x = x.copy()
     hc = h[:, None]
     for _ in range(steps):
-        height = radial_height(x[:, :3])
+        height = heights_below(x[:, :3], ceiling)
         low = height < ceiling
         jac = jacobian(x, exhaust_velocity, ceiling, height)
         fh = jac * h[:, None, None]

@@ -13,9 +13,8 @@ import numpy as np
 from trilink.model.assessment import Phase
 from trilink.model.measurement import SensorKind
 from trilink.model.track import Track, TrackStatus
-from trilink.physics.dynamics import radial_height
 from trilink.track.config import TrackerConfig
-from trilink.track.motion import DRAG_SCALE
+from trilink.track.motion import DRAG_SCALE, heights_below
 from trilink.track.table import HISTORY_LENGTH, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 REENTRY_HEIGHT = 100_000.0
@@ -68,7 +67,7 @@ class TrackOutput:
         cfg = self.config
         x = tab.x[rows]
         pos, vel = x[:, :3], x[:, 3:6]
-        height = radial_height(pos)
+        height = heights_below(pos, REENTRY_HEIGHT)  # only "below re-entry height?" is asked
         climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
         hits = tab.hits[rows]
         phase_code = np.where(tab.boost[rows], 0, np.where(

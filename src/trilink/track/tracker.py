@@ -233,11 +233,14 @@ class Tracker:
         cross = p_pred @ jac.transpose(0, 2, 1)
         hph = jac @ cross
         # candidate pairs (hypothesis, plot): the real ones, then the ghosts of boosting tracks
-        ghost_of = np.full(len(uniq), -1)
-        ghost_of[ghost] = len(uniq) + np.arange(len(ghost))
-        has_ghost = ghost_of[inv] >= 0
-        pair_hyp = np.concatenate([inv, ghost_of[inv[has_ghost]]])
-        pair_col = np.concatenate([cols, cols[has_ghost]])
+        if len(ghost):
+            ghost_of = np.full(len(uniq), -1)
+            ghost_of[ghost] = len(uniq) + np.arange(len(ghost))
+            has_ghost = ghost_of[inv] >= 0
+            pair_hyp = np.concatenate([inv, ghost_of[inv[has_ghost]]])
+            pair_col = np.concatenate([cols, cols[has_ghost]])
+        else:
+            pair_hyp, pair_col = inv, cols
         nu = residuals(scan.z[pair_col], zhat[pair_hyp])
         s = hph[pair_hyp].copy()
         idx = np.arange(d)
