@@ -66,6 +66,7 @@ def test_truth_path_merges_objects_in_time_order() -> None:
     (["--workers", "0"], "--workers"),
     (["--hop-delay-ms", "-1"], "--hop-delay-ms"),
     (["--nation", "XXX"], "--nation"),
+    (["--log", "/nonexistent-dir/runs.jsonl"], "--log"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(args: list[str], needle: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "trilink", "evaluate", "alerts", *args],
@@ -73,3 +74,34 @@ def test_bad_arguments_give_one_line_and_exit_2(args: list[str], needle: str) ->
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and "Traceback" not in proc.stderr
+
+
+def _fake_campaign(names: list[str], runs: int, options: PipelineOptions, *, workers: int, first_seed: int,
+                   on_run: object) -> list:
+    finished = [_run(i, ("Aomori",) if i == 0 else (), ("Akita",), 84.0) for i in range(runs)]
+    for run in finished:
+        on_run(run)  # type: ignore[operator]
+    return [summarise(name, options.sharing, finished) for name in names]
+
+
+def test_table_json_and_run_log(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                tmp_path: object) -> None:
+    """The command's outputs, with the campaign replaced by a stand-in (a real run is minutes)."""
+    import json
+    from pathlib import Path
+
+    import trilink.eval.campaign
+    from trilink.cli import main
+
+    monkeypatch.setattr(trilink.eval.campaign, "campaign", _fake_campaign)
+    log = Path(str(tmp_path)) / "runs.jsonl"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "alerts", "--runs", "3", "--scenario", "irbm-hokkaido", "--log", str(log)])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "irbm-hokkaido" in out and "84 / 84" in out and "missed {'Aomori': 1}" in out
+    assert [json.loads(line)["seed"] for line in log.read_text().splitlines()] == [0, 1, 2]
+    with pytest.raises(SystemExit):
+        main(["evaluate", "alerts", "--runs", "2", "--scenario", "irbm-hokkaido", "--no-sharing", "--json"])
+    row = json.loads(capsys.readouterr().out)
+    assert (row["runs"], row["missed"], row["false"], row["sharing"]) == (2, 1, 2, False)

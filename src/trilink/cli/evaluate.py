@@ -7,6 +7,7 @@ see ``trilink.eval``.
 
 import json
 import math
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,10 +45,12 @@ def alerts(
         "--hop-delay-ms", help="Sharing delay per network hop (default: measured, see docs/evaluation.md)")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per scenario")] = False,
+    log: Annotated[Path | None, typer.Option(
+        "--log", help="Append each run's summary to this file as a JSON line, as runs finish")] = None,
 ) -> None:
     """Run the campaign and print, per scenario: runs, missed alerts, runs with a missed alert, false
     alerts, runs with a false alert, first-shelter time after launch (median / max)."""
-    from trilink.eval.campaign import ALERT_SCENARIOS, campaign
+    from trilink.eval.campaign import ALERT_SCENARIOS, RunSummary, campaign, run_json
     from trilink.eval.pipeline import HOP_DELAY_S, PipelineOptions
     from trilink.sim.scenario import load_scenario
 
@@ -59,6 +62,8 @@ def alerts(
         raise UserError(f"--first-seed: must be ≥ 0 (got {first_seed})")
     if hop_delay_ms is not None and not (math.isfinite(hop_delay_ms) and hop_delay_ms >= 0.0):
         raise UserError(f"--hop-delay-ms: must be a number ≥ 0 (got {hop_delay_ms})")
+    if log is not None and not log.parent.is_dir():
+        raise UserError(f"--log: directory {log.parent} does not exist")
     names = list(scenario) if scenario else list(ALERT_SCENARIOS)
     for name in names:
         try:
@@ -73,8 +78,17 @@ def alerts(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, disable=as_json or not console.is_terminal) as progress:
         task = progress.add_task("runs", total=runs * len(names))
-        results = campaign(names, runs, options, workers=workers, first_seed=first_seed,
-                           on_run=lambda _run: progress.advance(task))
+
+        def on_run(run: RunSummary) -> None:
+            progress.advance(task)
+            if log is not None:
+                with log.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(run_json(run), ensure_ascii=False) + "\n")
+
+        try:
+            results = campaign(names, runs, options, workers=workers, first_seed=first_seed, on_run=on_run)
+        except OSError as exc:
+            raise UserError(f"--log: cannot write {log}: {exc.strerror}") from None
     if as_json:
         for result in results:
             print(json.dumps(result.to_json(), ensure_ascii=False))
