@@ -4,7 +4,7 @@ from tests.alert import scenarios as sc
 from trilink.alert.decide import Kind, MsgType, TrackInput, decide, initial_state
 from trilink.alert.incidents import same_missile
 from trilink.alert.policy import AlertPolicy
-from trilink.model.assessment import MissileClass
+from trilink.model.assessment import MissileClass, Phase
 
 POLICY = AlertPolicy(samples=500)
 NEAR_HOKKAIDO = (41.9, 139.2)
@@ -81,3 +81,37 @@ def test_two_incidents_that_turn_out_to_be_one_missile_become_one() -> None:
     assert state.incidents["JPN-F1"].track_ids == {"F1", "F2"}
     state, _ = decide(state, [_icbm(t + 20, sc.ICBM_IMPACT, 12.0, "F2")], t + 20, POLICY)
     assert [i.incident_id for i in state.incidents.values() if not i.closed] == ["JPN-F1"]
+
+
+def test_a_tentative_track_neither_opens_an_incident_nor_speaks() -> None:
+    """A boost fragment with one or two updates predicting land raises nothing; with three it may."""
+    t = sc.LAUNCH_TIME + 350.0
+    state, none = decide(initial_state("JPN", exercise=True), [_icbm(t, NEAR_HOKKAIDO, 8.0, "F9", n=2)], t,
+                         POLICY)
+    assert none == [] and not state.incidents
+    firm_enough = _icbm(t + 2, NEAR_HOKKAIDO, 8.0, "F9", n=POLICY.min_track_updates)
+    _, some = decide(state, [firm_enough], t + 2, POLICY)
+    assert [d.kind for d in some] == [Kind.SHELTER]
+
+
+def test_a_fused_impact_point_gets_a_time_sigma_from_its_spread() -> None:
+    """Without one, a ±200 km young prediction could never be the same flight as a firm one minutes apart."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from trilink.alert.inputs import assessment_from_fused
+    from trilink.fusion.source import ImpactPoint
+    from trilink.geo.frames import geodetic_to_ecef
+
+    t = sc.LAUNCH_TIME + 400.0
+    state = np.concatenate([geodetic_to_ecef(np.radians(40.5), np.radians(132.0), 900e3), np.zeros(3)])
+
+    def fused(sigma_m: float) -> SimpleNamespace:
+        impact = ImpactPoint(np.radians(41.5), np.radians(137.1), np.diag([sigma_m**2, (sigma_m / 2) ** 2]),
+                             t + 3600.0)
+        return SimpleNamespace(fused_id="F1", time=t, state=state, impact=impact, assessment=None,
+                               phase=Phase.MIDCOURSE, missile_class=MissileClass.ICBM)
+
+    wide, sharp = assessment_from_fused(fused(200e3)), assessment_from_fused(fused(2e3))
+    assert wide.impact.sigma_time > 600.0 and sharp.impact.sigma_time < 60.0  # σ/ground speed to go

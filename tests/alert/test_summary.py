@@ -24,7 +24,8 @@ def test_summary_records(irbm: tuple[AlertState, list[AlertDecision]],
                          icbm: tuple[AlertState, list[AlertDecision]]) -> None:
     _, decisions = irbm
     record = decision_record(decisions[0], launch_time=decisions[0].assessment.launch.time)
-    assert record["at_s"] == 40.0 and record["msg_type"] == "Alert" and "Hokkaido" in record["areas"]
+    # the first picture (40 s, one update) is tentative; the next (50 s, 11 updates) alerts
+    assert record["at_s"] == 50.0 and record["msg_type"] == "Alert" and "Hokkaido" in record["areas"]
     assert "Hokkaido" in overflown_areas(decisions[0].exposure)
     zone = impact_zone(icbm[1][0].assessment)
     assert zone["eez_of"] == "JPN" and zone["territorial_sea_of"] is None and zone["country"] is None

@@ -373,21 +373,26 @@ def _group(incidents: dict[str, Incident], tracks: Sequence[TrackInput], now: fl
             tracks_a.extend(tracks_b)
             absorbed[younger.incident_id] = older.incident_id
     groups = [(inc, g) for inc, g in groups if inc is None or inc.incident_id not in absorbed]
-    for track in sorted(loose, key=lambda t: t.track_id):
-        home = next((g for _, g in groups
-                     if same_missile(track.assessment, _speaker(g, now, policy).assessment, policy)), None)
-        if home is not None:
-            home.append(track)
-        else:
+    for track in sorted(loose, key=lambda t: (_firmness(t, now, policy), t.track_id)):  # firmest first
+        speakers = [(_firmness(sp, now, policy), k) for k, (_, g) in enumerate(groups)
+                    for sp in [_speaker(g, now, policy)]
+                    if same_missile(track.assessment, sp.assessment, policy)]
+        if speakers:  # the same flight as a group: join the one whose speaker is the firmest
+            groups[min(speakers)[1]][1].append(track)
+        elif track.n_updates >= policy.min_track_updates:
             groups.append((None, [track]))
+        # else: a tentative track (too few updates) neither opens an incident nor speaks for one
     return groups, absorbed
+
+
+def _firmness(track: TrackInput, now: float, policy: AlertPolicy) -> tuple[bool, float, int]:
+    return firmness(_provisional(track, now, policy), track.assessment, track.n_updates)
 
 
 def _speaker(group: Sequence[TrackInput], now: float, policy: AlertPolicy) -> TrackInput:
     """The firmest track of a group: it speaks for the missile."""
     by_id = {t.track_id: t for t in group}
-    return by_id[firmest([(firmness(_provisional(t, now, policy), t.assessment, t.n_updates), t.track_id)
-                          for t in group])]
+    return by_id[firmest([(_firmness(t, now, policy), t.track_id) for t in group])]
 
 
 def decide(previous: AlertState, tracks: Sequence[TrackInput], now: float,

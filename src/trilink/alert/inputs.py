@@ -3,7 +3,9 @@
 A fused track may carry a full ``Assessment``; when it carries only a fused
 impact point (lat, lon, east-north covariance, time), :func:`assessment_from_fused`
 completes it with the path ahead approximated by the geodesic from the
-track's current sub-point to the impact point (times linear in between).
+track's current sub-point to the impact point (times linear in between), and
+an impact-time σ from the point's: the largest 1σ axis over the mean ground speed
+still to fly (the fused impact point carries a time but no time σ).
 Earth rotation bends the real ground track by up to a few tens of km over a
 long flight; the overflight corridor's margin (30 km and ≥ 2σ) covers that.
 """
@@ -20,6 +22,8 @@ from trilink.geo.geodesy import WGS84_GEOD
 from trilink.model.assessment import Assessment, ImpactEstimate
 
 _PATH_POINTS = 120
+_MIN_GROUND_SPEED = 100.0
+"""m/s: floor on the mean ground speed to impact (a near-vertical fall would give σ_t → ∞)."""
 
 
 def assessment_from_fused(track: Any) -> Assessment | None:
@@ -36,7 +40,12 @@ def assessment_from_fused(track: Any) -> Assessment | None:
     share = np.linspace(0.0, 1.0, len(path_lat))
     ground_track = np.column_stack([track.time + share * (impact.time - track.time), path_lat, path_lon,
                                     max(height, 0.0) * (1.0 - share)])
-    estimate = ImpactEstimate(time=float(impact.time), sigma_time=0.0, lat=float(impact.lat),
+    # the impact time is as uncertain as the point along the path: σ_t = σ_major / mean ground speed
+    to_go = float(WGS84_GEOD.inv(np.degrees(lon), np.degrees(lat), np.degrees(impact.lon),
+                                 np.degrees(impact.lat))[2])
+    speed = max(to_go / (impact.time - track.time), _MIN_GROUND_SPEED)
+    sigma_major = float(np.sqrt(np.linalg.eigvalsh(np.asarray(impact.covariance_en, dtype=float))[-1]))
+    estimate = ImpactEstimate(time=float(impact.time), sigma_time=sigma_major / speed, lat=float(impact.lat),
                               lon=float(impact.lon), ellipse=ellipse_from_covariance(impact.covariance_en))
     return Assessment(track_id=track.fused_id, time=float(track.time), phase=track.phase, launch=None,
                       impact=estimate, apogee=None, ground_range=None,
