@@ -113,3 +113,16 @@ def test_fuzz_of_valid_but_extreme_sources_keeps_the_picture_finite(rng: np.rand
         picture = eng.update(batch, T0 + k)
         for track in picture.tracks:
             assert np.all(np.isfinite(track.state)) and np.all(np.isfinite(track.covariance))
+
+
+def test_a_very_sharp_but_sane_covariance_is_fused_with_its_smallest_variance_raised() -> None:
+    """A long X-band track can claim ~1 mm/s: fused (not refused) with eigenvalues ≥ MIN_VARIANCE."""
+    from trilink.fusion.source import MIN_VARIANCE
+
+    x = midcourse_state()
+    sharp = np.diag([4.0, 4.0, 4.0, 4e-7, 1e-6, 1e-6])  # 2 m, and 0.6 mm/s along one axis
+    picture = _engine().update([source("USA", "U1", x, sharp)], T0)
+    assert not picture.rejected
+    (track,) = picture.tracks
+    assert np.linalg.eigvalsh(track.covariance).min() >= MIN_VARIANCE * 0.999
+    assert np.allclose(track.covariance[:3, :3], sharp[:3, :3], rtol=1e-3)

@@ -24,7 +24,13 @@ from trilink.model import MissileClass, Phase, is_nation_code
 MAX_SPEED = 12_000.0
 """m/s: faster than any ballistic missile (an ICBM burns out near 7 km/s)."""
 MIN_VARIANCE = 1e-6
-"""Smallest plausible covariance eigenvalue (m² or m²/s²): a millimetre is beyond any sensor."""
+"""Smallest covariance eigenvalue fusion works with (m² or m²/s²): a millimetre (per second) is
+beyond any sensor, so a source claiming less is raised to it (``clean_source``) — conservative,
+since adding uncertainty never makes a fused estimate overconfident. A long X-band track on a
+ballistic model does reach ~1 mm/s in its best-observed velocity direction (the TPY-2s after a
+few minutes), and rejecting it threw away the best sources."""
+ABSURD_VARIANCE = 1e-9
+"""Below this (30 µm, 30 µm/s) a covariance is not a sensor's estimate but a broken sender: rejected."""
 MAX_VARIANCE = 1e16
 """Largest: (10,000 km)² — beyond that the estimate says nothing."""
 MAX_CONDITION = 1e14
@@ -129,7 +135,8 @@ def _covariance_problems(covs: np.ndarray, name: str) -> list[str | None]:
             out.append(f"{name} is not symmetric")
         elif not eig[0] > 0.0:
             out.append(f"{name} is not positive definite")
-        elif eig[0] < MIN_VARIANCE or eig[-1] > MAX_VARIANCE or eig[-1] > MAX_CONDITION * eig[0]:
+        elif (eig[0] < ABSURD_VARIANCE or eig[-1] > MAX_VARIANCE
+              or eig[-1] > MAX_CONDITION * max(eig[0], MIN_VARIANCE)):
             out.append(f"{name} is outside the plausible range (eigenvalues {eig[0]:.3g} … {eig[-1]:.3g})")
         else:
             out.append(None)
@@ -241,8 +248,14 @@ def reason_code(reason: str) -> str:
 
 
 def clean_source(source: SourceTrack) -> SourceTrack:
-    """A validated source with float arrays, a symmetric covariance and ``key`` in its provenance."""
+    """A validated source with float arrays, a symmetric covariance (eigenvalues at least
+    ``MIN_VARIANCE``) and ``key`` in its provenance."""
     cov = np.asarray(source.covariance, dtype=float)
+    cov = 0.5 * (cov + cov.T)
+    try:  # succeeds exactly when every eigenvalue exceeds MIN_VARIANCE (cheaper than eigvalsh)
+        np.linalg.cholesky(cov - MIN_VARIANCE * np.eye(len(cov)))
+    except np.linalg.LinAlgError:
+        cov = cov + MIN_VARIANCE * np.eye(len(cov))
     impact = source.impact
     if impact is not None:
         c2 = np.asarray(impact.covariance_en, dtype=float)
@@ -250,6 +263,6 @@ def clean_source(source: SourceTrack) -> SourceTrack:
                              None if impact.time is None else float(impact.time))
     return SourceTrack(
         nation=source.nation, track_id=source.track_id, time=float(source.time),
-        state=np.asarray(source.state, dtype=float).copy(), covariance=0.5 * (cov + cov.T),
+        state=np.asarray(source.state, dtype=float).copy(), covariance=cov,
         status=source.status, provenance=source.lineage, impact=impact, phase=source.phase,
         missile_class=source.missile_class, first_time=source.first_time)
