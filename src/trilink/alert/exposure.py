@@ -8,6 +8,7 @@ land or territorial sea (its airspace).
 """
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 
@@ -154,8 +155,30 @@ def _overflight(assessment: Assessment, nation: str, policy: AlertPolicy
     return windows
 
 
+_MEMO: "OrderedDict[tuple[int, str, int], tuple[Assessment, AlertPolicy, Exposure]]" = OrderedDict()
+_MEMO_SIZE = 512
+
+
 def exposure(assessment: Assessment, nation: str, policy: AlertPolicy) -> Exposure:
-    """Impact probabilities (land, territorial sea, EEZ; per area) and overflight for ``nation``."""
+    """Impact probabilities (land, territorial sea, EEZ; per area) and overflight for ``nation``.
+
+    A pure function of its arguments costing tens of ms (thousands of samples classified), asked
+    again for the same assessment object at every node step until the picture changes: answered
+    from a small memo keyed by the objects' identity (checked, so a reused id never hits).
+    """
+    key = (id(assessment), nation, id(policy))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is assessment and hit[1] is policy:
+        _MEMO.move_to_end(key)
+        return hit[2]
+    result = _exposure(assessment, nation, policy)
+    _MEMO[key] = (assessment, policy, result)
+    if len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return result
+
+
+def _exposure(assessment: Assessment, nation: str, policy: AlertPolicy) -> Exposure:
     areas: dict[Area, list[float]] = {}
     p_land = p_ts = p_eez = 0.0
     coast_distance = bearing = None

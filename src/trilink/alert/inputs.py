@@ -10,6 +10,7 @@ Earth rotation bends the real ground track by up to a few tens of km over a
 long flight; the overflight corridor's margin (30 km and ≥ 2σ) covers that.
 """
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,10 +27,30 @@ _MIN_GROUND_SPEED = 100.0
 """m/s: floor on the mean ground speed to impact (a near-vertical fall would give σ_t → ∞)."""
 
 
+_MEMO: "OrderedDict[int, tuple[Any, Assessment | None]]" = OrderedDict()
+_MEMO_SIZE = 512
+
+
 def assessment_from_fused(track: Any) -> Assessment | None:
-    """The fused track's assessment, or one built from its fused impact point; None without either."""
+    """The fused track's assessment, or one built from its fused impact point; None without either.
+
+    The same (immutable) picture track is asked about at every node step until the picture
+    changes; answering with the same Assessment object lets the alert logic's exposure memo
+    hit. Keyed by identity, checked.
+    """
     if getattr(track, "assessment", None) is not None:
         return track.assessment
+    hit = _MEMO.get(id(track))
+    if hit is not None and hit[0] is track:
+        return hit[1]
+    result = _assessment_from_impact(track)
+    _MEMO[id(track)] = (track, result)
+    if len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return result
+
+
+def _assessment_from_impact(track: Any) -> Assessment | None:
     impact = getattr(track, "impact", None)
     if impact is None or impact.time is None or impact.time <= track.time:
         return None
