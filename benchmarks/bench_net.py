@@ -24,16 +24,13 @@ uvloop's callbacks, and profiling itself slows every process).
 
 import asyncio
 import contextlib
-import cProfile
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
 
 import numpy as np
 
@@ -42,10 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.wire.corpus import typical_report
 
+from _profile import profiled
 from _report import figure, write_section
 from trilink.model.network import load_network
 from trilink.net import Transport, read_deployment, start_network
-from trilink.net.loop import loop_name, run
+from trilink.net.loop import loop_name
 from trilink.net.transport import connect_nats
 from trilink.wire import ReceiverPolicy, Signer, TrustStore, Verifier, seal
 from trilink.wire.keys import read_private, write_private
@@ -56,9 +54,6 @@ RATES_ENV = "TRILINK_BENCH_RATES"
 WARM_UP = 100
 FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
-#: Directory to write one cProfile file per process into (unset: no profiling).
-PROFILE_ENV = "TRILINK_BENCH_PROFILE"
-T = TypeVar("T")
 #: Reports delivered per second over each phase (first send to last delivery).
 DELIVERED_PER_S: dict[tuple[str, int], float] = {}
 #: When the KOR node's publish was acknowledged (in the publisher process).
@@ -168,29 +163,15 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
 
 
 # ---------------------------------------------------------------- orchestration
-def _profiled(name: str, coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` on the shell's loop; under cProfile into $TRILINK_BENCH_PROFILE/<name>.prof if set."""
-    out = os.environ.get(PROFILE_ENV)
-    if not out:
-        return run(coro)
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        return run(coro)
-    finally:
-        profile.disable()
-        profile.dump_stats(Path(out) / f"{name}.prof")
-
-
 def _role(args: list[str]) -> None:
     role, mode, directory, key, *rest = args
     cpu = time.process_time()
     if role == "_publish":
         rate, n, prefix = int(rest[0]), int(rest[1]), rest[2]
-        result = _profiled(f"publish-{mode}-{prefix}",
+        result = profiled(f"publish-{mode}-{prefix}",
                            publisher(mode, Path(directory), Path(key), rate, n, prefix))
     else:
-        result = _profiled(f"receive-{mode}-{rest[1]}",
+        result = profiled(f"receive-{mode}-{rest[1]}",
                            receiver(mode, Path(directory), Path(key), int(rest[0]), rest[1]))
     print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS,
                       "inbox_wait_ms": INBOX_WAIT_MS}), flush=True)
@@ -278,7 +259,7 @@ def main() -> None:
     quick = os.environ.get(RATES_ENV)
     rates = {int(r): int(n) for r, n in (p.split(":") for p in quick.split(","))} if quick else RATES
     with tempfile.TemporaryDirectory(prefix="bench_net_") as tmp:
-        results = _profiled("host", measure(Path(tmp), rates))
+        results = profiled("host", measure(Path(tmp), rates))
     if quick:
         for (mode, rate), cpu in sorted(CPU_MS_PER_REPORT.items()):
             print(f"{mode:5s} {rate:5d}/s  CPU ms/report KOR / courier host / JPN / servers: "

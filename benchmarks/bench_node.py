@@ -20,14 +20,12 @@ report as its own message (the path before batching) for comparison; with
 
 import asyncio
 import contextlib
-import cProfile
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +33,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _profile import profiled
 from _report import figure, write_section
 from trilink.geo.frames import ecef_to_aer, enu_rotation, geodetic_to_ecef
 from trilink.model import Measurement, SensorKind
 from trilink.model.network import load_network
-from trilink.net.loop import loop_name, run
+from trilink.net.loop import loop_name
 from trilink.net.transport import Transport
 from trilink.node import core as node_core
 from trilink.node.clock import WallClock
@@ -51,7 +50,6 @@ from trilink.wire.keys import Signer, TrustStore, read_private, write_private
 
 WARMUP_S = 8.0
 MEASURE_S = 20.0
-PROFILE_ENV = "TRILINK_BENCH_PROFILE"
 NATIONS = ("JPN", "KOR", "USA")
 
 
@@ -127,20 +125,6 @@ class Stages:
         self.after.clear()
 
 
-def _profiled(name: str, coro: Coroutine[Any, Any, Any]) -> Any:
-    """Run ``coro`` on the node loop; under cProfile into $TRILINK_BENCH_PROFILE/<name>.prof if set."""
-    out = os.environ.get(PROFILE_ENV)
-    if not out:
-        return run(coro)
-    profile = cProfile.Profile()
-    profile.enable()
-    try:
-        return run(coro)
-    finally:
-        profile.disable()
-        profile.dump_stats(Path(out) / f"{name}.prof")
-
-
 # ---------------------------------------------------------------- the KOR node (its own process)
 async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
     """Track N missiles for WARMUP_S + MEASURE_S, one step a second, reporting each step; stage spans."""
@@ -186,7 +170,7 @@ async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
 def _kor_role(args: list[str]) -> None:
     directory, n, batch = Path(args[0]), int(args[1]), args[2] == "batch"
     cpu = time.process_time()
-    result = _profiled(f"KOR-{n}", kor_node(directory, n, batch))
+    result = profiled(f"KOR-{n}", kor_node(directory, n, batch))
     print(json.dumps({**result, "cpu_s": time.process_time() - cpu}), flush=True)
 
 
@@ -280,7 +264,7 @@ def main() -> None:
     """Measure at 10 and 100 missiles, write docs/performance.md, print the figures."""
     batch = "--single" not in sys.argv
     with tempfile.TemporaryDirectory(prefix="bench-node-") as tmp:
-        rows = [_profiled(f"JPN-{n}", measure(n, Path(tmp), batch)) for n in (10, 100)]
+        rows = [profiled(f"JPN-{n}", measure(n, Path(tmp), batch)) for n in (10, 100)]
     load = os.getloadavg()
     form = "one signed batch per step" if batch else "one message per report"
     lines = ["## Node: KOR sensor → JPN picture (`benchmarks/bench_node.py`)", "",
