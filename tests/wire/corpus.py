@@ -23,14 +23,27 @@ from trilink.wire import (
     AlertResponse,
     Heartbeat,
     NodeState,
+    ReceiverPolicy,
     ReportStatus,
     Signer,
     TrackReport,
+    TrustStore,
+    Verifier,
     report_from_assessment,
     seal,
 )
 
 T0 = 1_700_000_000.0
+
+KOR = Signer.generate("KOR")
+JPN = Signer.generate("JPN")
+USA = Signer.generate("USA")
+"""The three partners' keys the receiving tests trust."""
+
+
+def verifier(receiver: str = "JPN", **policy: object) -> Verifier:
+    """A receiver trusting KOR, JPN and USA, with ``policy`` overriding ReceiverPolicy's defaults."""
+    return Verifier(ReceiverPolicy(receiver=receiver, trust=TrustStore.of(KOR, JPN, USA), **policy))
 
 
 def _ellipse(semi_major: float, semi_minor: float, orientation: float) -> Ellipse:

@@ -4,15 +4,12 @@ gets still applies (forged, tampered, replayed, stale, mis-marked batches are re
 import msgspec
 import pytest
 
-from tests.wire.corpus import T0, typical_report
+from tests.wire.corpus import KOR, T0, typical_report, verifier
 from trilink.wire import (
     Accepted,
     Reason,
-    ReceiverPolicy,
     ReportBatch,
     Signer,
-    TrustStore,
-    Verifier,
     make_batches,
     reports_of,
     seal,
@@ -20,14 +17,6 @@ from trilink.wire import (
 from trilink.wire.batch import group_by_recipients
 from trilink.wire.codec import encode
 from trilink.wire.messages import replace
-
-KOR = Signer.generate("KOR")
-JPN = Signer.generate("JPN")
-USA = Signer.generate("USA")
-
-
-def verifier(**policy: object) -> Verifier:
-    return Verifier(ReceiverPolicy(receiver="JPN", trust=TrustStore.of(KOR, JPN, USA), **policy))
 
 
 def counter(start: int = 1000):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.wire.corpus import T0, typical_alert, typical_heartbeat, typical_report
+from tests.wire.corpus import JPN, KOR, T0, USA, typical_alert, typical_heartbeat, typical_report, verifier
 from trilink.model.network import AgreementConfig, NationConfig, NetworkConfig
 from trilink.model.track import TrackStatus
 from trilink.wire import (
@@ -28,14 +28,6 @@ from trilink.wire import (
     report_status,
     seal,
 )
-
-KOR = Signer.generate("KOR")
-JPN = Signer.generate("JPN")
-USA = Signer.generate("USA")
-
-
-def verifier(receiver: str = "JPN", **policy: object) -> Verifier:
-    return Verifier(ReceiverPolicy(receiver=receiver, trust=TrustStore.of(KOR, JPN, USA), **policy))
 
 
 def test_valid_report_is_accepted_exactly_once_then_replay() -> None:
