@@ -66,6 +66,8 @@ STORED_MS: dict[tuple[str, int], tuple[float, float]] = {}
 INBOX_MS: dict[tuple[str, int], tuple[float, float]] = {}
 #: CPU ms per report used by the three servers together.
 SERVER_CPU_MS: dict[tuple[str, int], float] = {}
+#: CPU ms per report used by each server (nation → ms), per (mode, rate).
+SERVER_CPU_EACH_MS: dict[tuple[str, int], dict[str, float]] = {}
 #: CPU ms per report in the KOR node, the servers' host process (couriers) and the JPN node.
 CPU_MS_PER_REPORT: dict[tuple[str, int], tuple[float, float, float]] = {}
 
@@ -230,12 +232,16 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
     for mode in ("raw", "share"):
         directory = workdir / mode
         async with start_network(network, directory, couriers=(mode == "share")) as running:
-            pids = [s.process.pid for s in running.servers.values() if s.process is not None]
+            by_nation = {n: s.process.pid for n, s in running.servers.items() if s.process is not None}
+            pids = list(by_nation.values())
             for rate, n in rates.items():
                 await _phase(mode, directory, key, rate, WARM_UP, f"warm{rate}")
                 before = _cpu_s(pids)
+                each = {n: _cpu_s([pid]) for n, pid in by_nation.items()}
                 results[(mode, rate)] = await _phase(mode, directory, key, rate, n, f"r{rate}")
                 SERVER_CPU_MS[(mode, rate)] = 1000.0 * (_cpu_s(pids) - before) / n
+                SERVER_CPU_EACH_MS[(mode, rate)] = {k: 1000.0 * (_cpu_s([pid]) - each[k]) / n
+                                                    for k, pid in by_nation.items()}
                 lat = results[(mode, rate)]
                 for partner, stats in (running.couriers["KOR"].stats.items() if running.couriers else ()):
                     print(f"  (courier KOR→{partner}: forwarded {stats.forwarded}, retries {stats.retries}, "
@@ -264,7 +270,8 @@ def main() -> None:
         for (mode, rate), cpu in sorted(CPU_MS_PER_REPORT.items()):
             print(f"{mode:5s} {rate:5d}/s  CPU ms/report KOR / courier host / JPN / servers: "
                   + " / ".join(f"{c:.3f}" for c in (*cpu, SERVER_CPU_MS[(mode, rate)]))
-                  + f"  delivered/s {DELIVERED_PER_S[(mode, rate)]:.0f}")
+                  + f"  delivered/s {DELIVERED_PER_S[(mode, rate)]:.0f}  servers "
+                  + " ".join(f"{k} {v:.3f}" for k, v in SERVER_CPU_EACH_MS[(mode, rate)].items()))
         print(f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}, loop {loop_name()}")
         return
     rows = []

@@ -15,6 +15,15 @@ courier starts a new one from the first unacknowledged report) or it is cancelle
   the partner's stream refuses anything that would land out of order; the first after a
   (re)start goes alone, without that guard, and ``Nats-Msg-Id`` de-duplication absorbs what
   had already arrived;
+- acknowledgements are coalesced without waiting (linger 0): a report is sent at once, and
+  asks for the partner's acknowledgement unless more outbox messages are already queued
+  behind it (then the last of the burst asks, and every ``window // 8``-th of a long one).
+  Because of the guard chain, the partner storing report *k* proves it stored every earlier
+  one of the session in order, so one acknowledgement settles the whole prefix; a report
+  refused silently (no reply subject) makes its successor's guard fail, and that refusal ends
+  the session. At a steady rate every report still asks; in a burst (the tail) the partner's
+  server, both links, the hub and this process handle one acknowledgement instead of one per
+  report;
 - a refusal, a missing route, or a head-of-line report unacknowledged for ``ack_timeout_s``
   ends the session.
 """
@@ -29,7 +38,7 @@ from dataclasses import dataclass
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from trilink.net.acks import AckInbox, parse_pub_ack
 from trilink.net.subjects import outbox_stream, token
@@ -73,12 +82,18 @@ def recipients_of(msg: Msg) -> list[str]:
 class _Entry:
     """One outbox message between being read and being settled."""
 
-    __slots__ = ("done", "msg", "sent_at", "seq", "waiter")
+    __slots__ = ("asked", "asked_again", "done", "headers", "msg", "sent_at", "seq", "subject", "waiter")
 
     def __init__(self, seq: int, msg: Msg, done: bool) -> None:
         self.seq, self.msg, self.done = seq, msg, done
         self.sent_at = 0.0
         self.waiter: asyncio.Future[None] | None = None
+        self.subject = ""
+        self.headers: dict[str, str] = {}
+        self.asked = False
+        """Sent on a reply subject (its acknowledgement comes to this session)."""
+        self.asked_again = False
+        """Re-sent asking because nothing followed it: a "duplicate" answer means it was stored."""
 
 
 class ForwardSession:
@@ -96,6 +111,9 @@ class ForwardSession:
         self.guard: str | None = None  # id of the last report sent after a stored one, in order
         self.pending: deque[_Entry] = deque()
         self.by_token: dict[str, _Entry] = {}
+        self.sub: JetStreamContext.PushSubscription | None = None
+        self.unasked = 0  # reports sent since the last one that asked for an acknowledgement
+        self.ask_every = max(1, window // 8)
         self.failure: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.space = asyncio.Event()
         self.space.set()
@@ -120,6 +138,7 @@ class ForwardSession:
             sub = await self.js.subscribe(f"out.{token(self.nation)}.>", stream=self.outbox, config=config,
                                           cb=self._on_outbox, manual_ack=True, inactive_threshold=30.0,
                                           pending_msgs_limit=8 * self.window)
+            self.sub = sub
             saved, saved_at = stats.cursor, time.monotonic()
             while True:
                 await asyncio.wait([self.failure], timeout=TICK_S)
@@ -181,6 +200,8 @@ class ForwardSession:
             self.stats.withheld += addressed
             self.pending.append(_Entry(seq, msg, True))
             await self._advance()
+            if self._queued() == 0:
+                await self._ask_tail()
             return
         while len(self.pending) >= self.window and not self.closed:  # back-pressure
             self.space.clear()
@@ -195,20 +216,47 @@ class ForwardSession:
         entry = _Entry(seq, msg, False)
         if first:
             entry.waiter = asyncio.get_running_loop().create_future()
-        ack_token, reply = self.acks.reply()
-        self.by_token[ack_token] = entry
         self.pending.append(entry)
-        self.stats.peak_in_flight = max(self.stats.peak_in_flight, len(self.by_token))
+        self.stats.peak_in_flight = max(self.stats.peak_in_flight, len(self.pending))
         entry.sent_at = time.monotonic()
-        await self.nc.publish(f"{self.prefix}.{kind}", msg.data, reply=reply, headers=headers)
+        entry.subject, entry.headers = f"{self.prefix}.{kind}", headers
+        # Only the last of a burst (and every ASK_EVERY-th of a long one, so the window keeps
+        # moving) asks: the guard chain makes its acknowledgement cover the rest.
+        self.unasked += 1
+        await self._send(entry, ask=first or self._queued() == 0 or self.unasked >= self.ask_every)
         self.guard = msg_id
         if entry.waiter is not None:  # the first after a (re)start goes alone: nothing may overtake it
             await asyncio.wait([entry.waiter], timeout=self.ack_timeout_s)
             if not entry.done and not self.closed:
                 raise RetryError(f"at outbox seq {seq}: no acknowledgement in time")
 
+    def _queued(self) -> int:
+        """Outbox messages already delivered to this process and waiting behind the current one."""
+        return self.sub.pending_msgs if self.sub is not None else 0
+
+    async def _send(self, entry: _Entry, *, ask: bool) -> None:
+        """Publish one report to the partner; with ``ask``, on a reply subject for its acknowledgement."""
+        reply = ""
+        if ask:
+            ack_token, reply = self.acks.reply()
+            self.by_token[ack_token] = entry
+            entry.asked = True
+            self.unasked = 0
+        await self.nc.publish(entry.subject, entry.msg.data, reply=reply, headers=entry.headers)
+
+    async def _ask_tail(self) -> None:
+        """Nothing follows the last report sent without asking: send it again, asking.
+
+        The same ``Nats-Msg-Id`` and guard: the partner answers "duplicate" if it stored the
+        report (which settles it and everything before), or refuses it as the original was.
+        """
+        tail = next((e for e in reversed(self.pending) if e.sent_at), None)
+        if tail is not None and not tail.done and not tail.asked and not self.closed:
+            tail.asked_again = True
+            await self._send(tail, ask=True)
+
     async def _on_ack(self, ack_token: str, msg: Msg) -> None:
-        """Callback of the reply subscription: one partner acknowledgement."""
+        """Callback of the reply subscription: one partner acknowledgement (settles the prefix up to it)."""
         entry = self.by_token.pop(ack_token, None)
         if entry is None or self.closed:
             return
@@ -217,14 +265,22 @@ class ForwardSession:
         except Exception as exc:
             self._fail(f"at outbox seq {entry.seq}: {type(exc).__name__} {exc}".strip())
             return
-        self._count(ack)
+        if entry.done:  # already settled by a later acknowledgement
+            return
+        for earlier in self.pending:  # stored before it, in order: the guard chain proves it
+            if earlier is entry:
+                break
+            if not earlier.done:
+                earlier.done = True
+                self._count(duplicate=False)
+        self._count(duplicate=bool(ack.duplicate) and not entry.asked_again)
         entry.done = True
         if entry.waiter is not None and not entry.waiter.done():
             entry.waiter.set_result(None)
         await self._advance()
 
-    def _count(self, ack: PubAck) -> None:
-        if ack.duplicate:
+    def _count(self, *, duplicate: bool) -> None:
+        if duplicate:
             self.stats.duplicates += 1
         else:
             self.stats.forwarded += 1

@@ -3,7 +3,7 @@
 ``publish`` stores a report in the nation's outbox on its own server (JetStream acknowledgement,
 ``Nats-Msg-Id`` de-duplication); the courier (``trilink.net.courier``) forwards it to each
 recipient the caller names, and only there. ``subscribe`` reads the nation's inboxes through
-durable consumers (push, explicit ack, bounded): after a cut or a restart the node receives
+durable consumers (push, acknowledged in order, bounded): after a cut or a restart the node receives
 what it missed, in each originator's order. Delivery is at-least-once from the server; the
 subscription drops anything at or below a per-originator high-water mark (``Delivery.seq``),
 so a node that records the mark with its data and passes it back as ``resume`` sees every
@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -55,10 +56,63 @@ class Delivery:
     origin_seq: int
     """Position in the originator's outbox."""
     _msg: Msg = field(repr=False, compare=False)
+    _acks: "_PrefixAcks | None" = field(default=None, repr=False, compare=False)
 
     async def ack(self) -> None:
         """Tell the server this report is processed (it will not be delivered again)."""
-        await self._msg.ack()
+        if self._acks is None:
+            await self._msg.ack()
+        else:
+            self._acks.done(self.seq)
+
+
+class _PrefixAcks:
+    """Acknowledges one consumer's deliveries (AckPolicy.ALL) as a contiguous prefix, once per loop turn.
+
+    ``done(seq)`` marks a delivery processed; the highest delivery before which everything is
+    processed is acknowledged in the next turn of the event loop, so deliveries processed in the
+    same turn share one acknowledgement. That exposes nothing more to a crash than an ack per
+    delivery did: nats-py writes those from its pending buffer in a later turn as well.
+    """
+
+    def __init__(self) -> None:
+        self.open: deque[list[object]] = deque()  # [seq, msg, processed] in delivery order
+        self.to_ack: Msg | None = None
+        self.scheduled = False
+
+    def delivered(self, seq: int, msg: Msg) -> None:
+        """A delivery handed to the node (to be marked ``done`` later)."""
+        self.open.append([seq, msg, False])
+
+    def duplicate(self, msg: Msg) -> None:
+        """A redelivery at or below the mark: acknowledge it unless deliveries before it are open."""
+        if not self.open:
+            self._schedule(msg)
+
+    def done(self, seq: int) -> None:
+        """Delivery ``seq`` is processed."""
+        for item in self.open:
+            if item[0] == seq:
+                item[2] = True
+                break
+        last = None
+        while self.open and self.open[0][2]:
+            last = self.open.popleft()[1]
+        if last is not None:
+            self._schedule(last)  # type: ignore[arg-type]
+
+    def _schedule(self, msg: Msg) -> None:
+        self.to_ack = msg
+        if not self.scheduled:
+            self.scheduled = True
+            asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        self.scheduled = False
+        msg, self.to_ack = self.to_ack, None
+        if msg is not None:
+            with contextlib.suppress(nats.errors.Error):  # a lost ack: redelivered, dropped by the mark
+                await msg.ack()
 
 
 async def connect_nats(url: str, user: str, password: str, *, name: str,
@@ -272,19 +326,20 @@ class Subscription:
             try:
                 start = await self._start_seq(stream, origin)
                 self.marks[origin] = max(self.marks[origin], start - 1)
-                config = ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0,
+                acks = _PrefixAcks()
+                config = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=30.0,
                                         deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
                                         max_ack_pending=4 * self.batch)
                 problem: asyncio.Future[Exception] = asyncio.get_running_loop().create_future()
                 last_msg = [time.monotonic()]
 
                 async def on_msg(msg: Msg, problem: asyncio.Future[Exception] = problem,
-                                 last_msg: list[float] = last_msg) -> None:
+                                 last_msg: list[float] = last_msg, acks: _PrefixAcks = acks) -> None:
                     # In the subscription's own task, in stream order: no hop through another task.
                     last_msg[0] = time.monotonic()
                     if not problem.done():
                         try:
-                            await self._offer(origin, msg)
+                            await self._offer(origin, msg, acks)
                         except Exception as exc:
                             if not problem.done():
                                 problem.set_result(exc)
@@ -312,16 +367,17 @@ class Subscription:
                     with contextlib.suppress(Exception):
                         await sub.unsubscribe()
 
-    async def _offer(self, origin: str, msg: Msg) -> None:
+    async def _offer(self, origin: str, msg: Msg, acks: _PrefixAcks) -> None:
         seq = msg.metadata.sequence.stream
         if seq <= self.marks[origin]:
             self.dropped_duplicates += 1
-            await msg.ack()
+            acks.duplicate(msg)
             return
         if seq != self.marks[origin] + 1:  # something in between went missing in transit: start again
             raise GapError(f"{origin}: got {seq} after {self.marks[origin]}")
         headers = msg.headers or {}
         delivery = Delivery(origin, msg.subject.rsplit(".", 1)[-1], headers.get(MSG_ID, ""), msg.data, seq,
-                            int(headers.get(HEADER_ORIGIN_SEQ, "0") or 0), msg)
+                            int(headers.get(HEADER_ORIGIN_SEQ, "0") or 0), msg, acks)
+        acks.delivered(seq, msg)
         await self._queue.put(delivery)  # waits while the node is behind: back-pressure
         self.marks[origin] = seq
