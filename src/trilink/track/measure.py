@@ -8,10 +8,11 @@ Azimuth is clockwise from north in the sensor's ENU frame, as in ``Measurement``
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import attrgetter, eq, is_not
 
 import numpy as np
+from msgspec.structs import astuple, fields
 
 from trilink.geo.frames import aer_to_enu, ecef_to_geodetic, enu_rotation
 from trilink.model.measurement import Measurement, SensorKind
@@ -83,9 +84,14 @@ def measurement_problem(m: Measurement) -> str | None:
     return None
 
 
-_NUMBERS = attrgetter("time", "azimuth", "elevation", "sigma_azimuth", "sigma_elevation", "range",
-                      "sigma_range", "range_rate", "sigma_range_rate", "snr_db")
-_LABELS = attrgetter("sensor", "nation", "kind", "id", "sensor_ecef")
+_FIELDS = tuple(f.name for f in fields(Measurement))
+_ALL = attrgetter(*_FIELDS)
+"""Every field of a measurement, in declaration order (``msgspec.structs.astuple``'s order)."""
+_NUMBER_FIELDS = ("time", "azimuth", "elevation", "sigma_azimuth", "sigma_elevation", "range", "sigma_range",
+                  "range_rate", "sigma_range_rate", "snr_db")
+_NUMBERS = [_FIELDS.index(name) for name in _NUMBER_FIELDS]
+_ID, _SENSOR, _NATION, _KIND, _ECEF, _RATE = (_FIELDS.index(name) for name in (
+    "id", "sensor", "nation", "kind", "sensor_ecef", "range_rate"))
 TIME, AZ, EL, S_AZ, S_EL, RANGE, S_RANGE, RATE, S_RATE, SNR = range(10)
 """Columns of ``Plots.values``."""
 _Z_COLS = [AZ, EL, RANGE, RATE]
@@ -101,8 +107,8 @@ class Plots:
     sensor_ecef: np.ndarray
     """(M, 3) sensor positions."""
     ids: np.ndarray
-    sensors: list[str]
-    nations: list[str]
+    sensors: Sequence[str]
+    nations: Sequence[str]
     radar: np.ndarray
     """(M,) whether each plot is a radar's."""
     rate_given: np.ndarray
@@ -113,19 +119,26 @@ class Plots:
 
 
 def read_plots(plots: Sequence[Measurement]) -> Plots:
-    """The measurements' fields as arrays: one pass over the objects, no per-plot work after it."""
-    numbers = [_NUMBERS(p) for p in plots]
-    values = np.fromiter(chain.from_iterable(numbers), dtype=float, count=10 * len(numbers)).reshape(-1, 10)
-    labels = [_LABELS(p) for p in plots]
-    sites: dict[tuple[float, float, float], int] = {}
-    site_of = [sites.setdefault(lab[4], len(sites)) for lab in labels]
+    """The measurements' fields as arrays: one pass over the objects, then column by column in C loops."""
+    k = len(plots)
+    if all(issubclass(cls, Measurement) for cls in set(map(type, plots))):
+        rows = list(map(astuple, plots))  # a subclass's own fields come after these
+    else:  # duck-typed measurements: attribute by attribute
+        rows = list(map(_ALL, plots))
+    cols = list(zip(*rows, strict=True)) if k else [()] * len(_FIELDS)
+    values = np.fromiter(chain.from_iterable(zip(*[cols[c] for c in _NUMBERS], strict=True)), dtype=float,
+                         count=10 * k).reshape(k, 10)
+    sites = dict.fromkeys(cols[_ECEF])
     site_table = np.array(list(sites), dtype=float).reshape(-1, 3)
-    k = len(labels)
-    return Plots(values=values, sensor_ecef=site_table[np.array(site_of, dtype=np.intp)],
-                 ids=np.fromiter((lab[3] for lab in labels), dtype=np.int64, count=k),
-                 sensors=[lab[0] for lab in labels], nations=[lab[1] for lab in labels],
-                 radar=np.fromiter((lab[2] == SensorKind.RADAR for lab in labels), dtype=bool, count=k),
-                 rate_given=np.fromiter((p.range_rate is not None for p in plots), dtype=bool, count=k))
+    if len(sites) == 1:
+        sensor_ecef = np.repeat(site_table, k, axis=0)
+    else:
+        index = {site: i for i, site in enumerate(sites)}
+        sensor_ecef = site_table[np.fromiter(map(index.__getitem__, cols[_ECEF]), dtype=np.intp, count=k)]
+    return Plots(values=values, sensor_ecef=sensor_ecef, ids=np.fromiter(cols[_ID], dtype=np.int64, count=k),
+                 sensors=cols[_SENSOR], nations=cols[_NATION],
+                 radar=np.fromiter(map(eq, cols[_KIND], repeat(SensorKind.RADAR)), dtype=bool, count=k),
+                 rate_given=np.fromiter(map(is_not, cols[_RATE], repeat(None)), dtype=bool, count=k))
 
 
 def malformed(batch: Plots) -> np.ndarray:

@@ -121,26 +121,35 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
     return jac
 
 
-_PP = (np.arange(3), np.arange(3))
-_PV = (np.arange(3), np.arange(3, 6))
-_VP = (np.arange(3, 6), np.arange(3))
-_VV = (np.arange(3, 6), np.arange(3, 6))
-_AA = (np.arange(6, 9), np.arange(6, 9))
+def _noise_masks() -> np.ndarray:
+    """(5, 100): where each of the noise terms (p-p, p-v and v-p, v-v, thrust, k) sits in Q, flattened."""
+    masks = np.zeros((5, STATE_DIM, STATE_DIM))
+    i3 = np.eye(3)
+    masks[0, :3, :3] = i3
+    masks[1, :3, 3:6] = masks[1, 3:6, :3] = i3
+    masks[2, 3:6, 3:6] = i3
+    masks[3, 6:9, 6:9] = i3
+    masks[4, _K, _K] = 1.0
+    return masks.reshape(5, STATE_DIM * STATE_DIM)
+
+
+_NOISE_MASKS = _noise_masks()
 
 
 def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarray) -> np.ndarray:
-    """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h."""
-    n = len(h)
+    """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h.
+
+    One product of the (N, 5) term values with the terms' disjoint 0/1 masks: each entry is one
+    term (plus exact zeros), as if written in place.
+    """
     ah = np.abs(h)
-    q = np.zeros((n, STATE_DIM, STATE_DIM))
-    pv = (q_acc * h * ah / 2.0)[:, None]
-    q[(slice(None), *_PP)] = (q_acc * ah**3 / 3.0)[:, None]
-    q[(slice(None), *_PV)] = pv
-    q[(slice(None), *_VP)] = pv
-    q[(slice(None), *_VV)] = (q_acc * ah)[:, None]
-    q[(slice(None), *_AA)] = (q_thrust * ah)[:, None]
-    q[:, _K, _K] = q_k * ah
-    return q
+    terms = np.empty((len(h), 5))
+    terms[:, 0] = q_acc * ah**3 / 3.0
+    terms[:, 1] = q_acc * h * ah / 2.0
+    terms[:, 2] = q_acc * ah
+    terms[:, 3] = q_thrust * ah
+    terms[:, 4] = q_k * ah
+    return (terms @ _NOISE_MASKS).reshape(len(h), STATE_DIM, STATE_DIM)
 
 
 def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, *, q_drag: float,

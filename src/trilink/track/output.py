@@ -7,6 +7,7 @@ descriptors (see ``_positional_factory``), and copying its early history once it
 
 import dataclasses
 from collections.abc import Callable
+from itertools import repeat
 
 import numpy as np
 
@@ -53,10 +54,9 @@ class TrackOutput:
         cache = self._cache
         if changed.any():
             rows = np.nonzero(changed)[0]
-            for i, track in zip(rows.tolist(), self.build(tab, rows, now), strict=True):
-                cache[serials[i]] = track
+            cache.update(zip(tab.serial[rows].tolist(), self.build(tab, rows, now), strict=True))
             tab.shown[rows] = key[rows]
-        out = [cache[serial] for serial in serials]
+        out = list(map(cache.__getitem__, serials))
         if len(cache) > len(out):
             self._cache = dict(zip(serials, out, strict=True))
         return out
@@ -65,6 +65,7 @@ class TrackOutput:
               ) -> list[Track]:
         """Track objects of table rows (vectorised facts, one object per row); ``status`` overrides."""
         cfg = self.config
+        count = len(rows)
         x = tab.x[rows]
         pos, vel = x[:, :3], x[:, 3:6]
         height = heights_below(pos, REENTRY_HEIGHT)  # only "below re-entry height?" is asked
@@ -75,37 +76,54 @@ class TrackOutput:
         if status is None:
             status_code = np.where(tab.status[rows] == TENTATIVE, 0,
                                    np.where(now - tab.last[rows] > cfg.coast_after, 1, 2))
-            statuses = [_STATUSES[c] for c in status_code.tolist()]
+            statuses = list(map(_STATUSES.__getitem__, status_code.tolist()))
         else:
-            statuses = [status] * len(rows)
+            statuses = [status] * count
         k = x[:, 9]
         has_beta = tab.drag_seen[rows] & (k > 1e-3)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            beta = np.where(has_beta, DRAG_SCALE / k, np.nan).tolist()
-            beta_sigma = np.where(has_beta, DRAG_SCALE * np.sqrt(tab.p[rows, 9, 9]) / (k * k), np.nan)
-        beta_sigma = beta_sigma.tolist()
-        states = list(x[:, :6].copy())
-        covariances = list(tab.p[rows, :6, :6])
+        betas = sigmas = [None] * count
+        if has_beta.any():  # β and its σ where estimated, None elsewhere
+            with np.errstate(divide="ignore", invalid="ignore"):
+                beta = DRAG_SCALE / k
+                beta_sigma = DRAG_SCALE * np.sqrt(tab.p[rows, 9, 9]) / (k * k)
+            betas = [b if h else None for b, h in zip(beta.tolist(), has_beta.tolist(), strict=True)]
+            sigmas = [b if h else None for b, h in zip(beta_sigma.tolist(), has_beta.tolist(), strict=True)]
         serials = tab.serial[rows].tolist()
-        names, nation, full = self._names, cfg.nation, self._full_history
-        hist_n = tab.history_n[rows].tolist()
-        unsorted = tab.history_unsorted[rows].tolist()
-        out = []
-        for j, (serial, t, first, last, n, kinds, phase, b) in enumerate(zip(
-                serials, tab.t[rows].tolist(), tab.first[rows].tolist(), tab.last[rows].tolist(),
-                hits.tolist(), tab.kinds[rows].tolist(), phase_code.tolist(), beta, strict=True)):
-            name = names.get(serial)
-            if name is None:
-                name = names[serial] = f"{nation}-{serial:05d}"
-            hist = full.get(serial)
-            if hist is None:
-                hist = tab.history[rows[j], : hist_n[j]]
-                hist = hist[np.argsort(hist[:, 0], kind="stable")] if unsorted[j] else hist.copy()
-                if hist_n[j] == HISTORY_LENGTH:
-                    full[serial] = hist
-            out.append(_new_track(name, nation, t, states[j], covariances[j], statuses[j], _PHASES[phase],
-                                  first, last, n, _KINDS[kinds], None if b != b else b,
-                                  None if b != b else beta_sigma[j], hist))
+        return list(map(_new_track, self._ids(serials), repeat(cfg.nation), tab.t[rows].tolist(),
+                        list(x[:, :6].copy()), list(tab.p[rows, :6, :6]), statuses,
+                        list(map(_PHASES.__getitem__, phase_code.tolist())), tab.first[rows].tolist(),
+                        tab.last[rows].tolist(), hits.tolist(),
+                        list(map(_KINDS.__getitem__, tab.kinds[rows].tolist())), betas, sigmas,
+                        self._histories(tab, rows, serials)))
+
+    def _ids(self, serials: list[int]) -> list[str]:
+        """Track ids of serials (formatted once per serial)."""
+        names = self._names
+        try:
+            return list(map(names.__getitem__, serials))
+        except KeyError:
+            nation = self.config.nation
+            for serial in serials:
+                if serial not in names:
+                    names[serial] = f"{nation}-{serial:05d}"
+            return list(map(names.__getitem__, serials))
+
+    def _histories(self, tab: TrackTable, rows: np.ndarray, serials: list[int]) -> list[np.ndarray]:
+        """Each row's early history (time-sorted copy); a complete one is copied once per serial."""
+        full = self._full_history
+        out = list(map(full.get, serials))
+        todo = [j for j, hist in enumerate(out) if hist is None]
+        if not todo:
+            return out
+        history = tab.history
+        picked = rows[todo]
+        for j, row, n, unsorted in zip(todo, picked.tolist(), tab.history_n[picked].tolist(),
+                                       tab.history_unsorted[picked].tolist(), strict=True):
+            hist = history[row, :n]
+            hist = hist[np.argsort(hist[:, 0], kind="stable")] if unsorted else hist.copy()
+            if n == HISTORY_LENGTH:
+                full[serials[j]] = hist
+            out[j] = hist
         return out
 
 
@@ -132,5 +150,5 @@ def _positional_factory(cls: type) -> Callable[..., Track]:
 _new_track = _positional_factory(Track)
 _STATUSES = (TrackStatus.TENTATIVE, TrackStatus.COASTING, TrackStatus.CONFIRMED)
 _PHASES = (Phase.BOOST, Phase.UNKNOWN, Phase.REENTRY, Phase.MIDCOURSE)
-_KINDS = {bits: frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
-                          if bits & bit) for bits in range(4)}
+_KINDS = tuple(frozenset(k for bit, k in ((RADAR_BIT, SensorKind.RADAR), (IR_BIT, SensorKind.SPACE_IR))
+                         if bits & bit) for bits in range(4))
