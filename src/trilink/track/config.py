@@ -70,10 +70,16 @@ class TrackerConfig:
     """A coasting track is deleted after this long without a plot ...
     """
     established_updates: int = 20
-    """... unless it has had this many plots and flies ballistic: then it coasts (reported COASTING)
-    up to ``established_coast`` or until it is predicted to have impacted — a lofted ICBM is out of
-    every radar's sight for half an hour and must be picked up by the same track on the way down."""
+    """... unless it has had this many plots and has flown in the ballistic model for
+    ``established_free_time`` since any boost ended: then it coasts (reported COASTING) up to
+    ``established_coast`` or until it is predicted to have impacted — a lofted ICBM is out of every
+    radar's sight for half an hour and must be picked up by the same track on the way down. (A copy
+    of a burning missile that lost its thrust is not established.)"""
+    established_free_time: float = 30.0
     established_coast: float = 4_000.0
+    boost_delete_after: float = 15.0
+    """A track in the boost model is deleted after this long without a plot: with the thrust unknown
+    its prediction is soon worthless (and a track false alarms started would otherwise live on)."""
     delete_below_height: float = -2_000.0
     """A track predicted this far below the ellipsoid has impacted: deleted."""
     split_gate: float = 22.46
@@ -120,7 +126,13 @@ class TrackerConfig:
     burnout_accel: float = 3.0
     """Boost → ballistic also when the thrust is consistent with zero (95 %) or below this, m/s², ..."""
     burnout_updates: int = 4
-    """... for this many successive updates."""
+    """... for this many successive updates ..."""
+    burnout_sigma: float = 6.0
+    """... once the thrust is known to within this (1σ per axis, m/s²): a wide estimate is consistent
+    with zero yet says nothing — a young boost track would otherwise lose its thrust while burning ..."""
+    burnout_updates_unknown: int = 20
+    """... or, when the sensors never pin the thrust down that well, after this many successive updates
+    consistent with zero."""
     reboost_nis: float = 40.0
     """Ballistic → boost when the sum of the NIS of the last 3 updates exceeds this (thrust seen)."""
     max_step: float = 5.0

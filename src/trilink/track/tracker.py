@@ -43,8 +43,10 @@ from trilink.track.output import TrackOutput
 from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 THRUST = slice(6, 9)
-BOOST_START_HEIGHT = 150_000.0
-"""A rising object first seen below this height gets the boost model (IR tracks always do)."""
+BOOST_START_HEIGHT = 800_000.0
+"""A rising object first seen below this height gets the boost model (IR tracks always do): a lofted
+ICBM's second stage still burns at 400–500 km, and a burning object tracked without thrust is lost
+every few scans. A ballistic one leaves the boost model once its thrust is known to be zero."""
 BOOST_MAX_HEIGHT = 800_000.0
 """No missile still burns above this height: unexplained innovations there are not thrust."""
 EQUATORIAL_RADIUS = 6_378_137.0
@@ -349,6 +351,8 @@ class Tracker:
                 tab.rcs_db[r_ok] = np.where(np.isfinite(old), old + RCS_SMOOTHING * (rcs[ok] - old), rcs[ok])
                 tab.rcs_n[r_ok] += 1
         self._switch_models(rows, plume=scan.kind == SensorKind.SPACE_IR)
+        since = tab.free_since[rows]
+        tab.free_since[rows] = np.where(tab.boost[rows], np.nan, np.where(np.isnan(since), scan.time, since))
         tab.record(rows)
 
     # ------------------------------------------------------------ model switch
@@ -389,10 +393,13 @@ class Tracker:
             test = np.einsum("ki,ki->k", a, np.linalg.solve(paa, a[..., None])[..., 0])
             # a plume seen means the engine burns; otherwise thrust consistent with zero, or tiny
             small = (test < self._burnout_gate) | (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
+            known = np.trace(paa, axis1=1, axis2=2) < 3.0 * cfg.burnout_sigma**2
             calm = small & (not plume)
             tab.calm[on_boost] = np.where(calm, tab.calm[on_boost] + 1, 0)
+            quiet = tab.calm[on_boost]
             falling = (climb[boost] < -100.0) & ~ir[boost]
-            off = on_boost[(tab.calm[on_boost] >= cfg.burnout_updates) | falling]
+            off = on_boost[((quiet >= cfg.burnout_updates) & known) | (quiet >= cfg.burnout_updates_unknown)
+                           | falling]
             if len(off):
                 self._thrust_off(off)
 
@@ -464,8 +471,10 @@ class Tracker:
         reach = EQUATORIAL_RADIUS + max(cfg.delete_below_height, 0.0) + 1_000.0  # beyond: surely above it
         low = np.nonzero((tab.x[:, :3] ** 2).sum(axis=1) < reach**2)[0]
         impacted[low] |= radial_height(tab.x[low, :3]) < cfg.delete_below_height
-        established = (tab.hits >= cfg.established_updates) & ~tab.boost
-        limit = np.where(established, cfg.established_coast, cfg.delete_after)
+        established = ((tab.hits >= cfg.established_updates) & ~tab.boost
+                       & (tab.last - tab.free_since >= cfg.established_free_time))
+        limit = np.where(established, cfg.established_coast, np.where(tab.boost, cfg.boost_delete_after,
+                                                                      cfg.delete_after))
         stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > limit)
         gone = impacted | stale
         if not gone.any():
