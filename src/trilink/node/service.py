@@ -15,6 +15,7 @@ import gc
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -25,6 +26,7 @@ from trilink.node.archive import Archive
 from trilink.node.core import Entry, NodeCore, StepResult
 from trilink.node.logs import fields
 from trilink.node.metrics import NodeMetrics
+from trilink.wire.messages import ReportStatus, TrackReport
 
 log = logging.getLogger("trilink.node")
 
@@ -68,6 +70,8 @@ class NodeService:
         self._order = itertools.count()
         self._fuse_task: asyncio.Task[None] | None = None
         self._since_fuse: list[float] = []
+        self._latest: dict[tuple[str, str], float] = {}
+        """Newest state time counted per partner track (a report repeating it brings no new plot)."""
         self.picture_latencies: deque[float] = deque(maxlen=100_000)
         """Node-clock seconds from a partner's last sensor update to the fused picture holding it."""
         self.received_messages = 0
@@ -157,9 +161,22 @@ class NodeService:
         report = outcome.report
         self.metrics.reports_received.labels(self.nation, report.origin).inc(len(outcome.reports))
         self.metrics.report_latency.observe(max(0.0, self.clock.now() - report.issued_utc))
-        self._since_fuse.extend(r.state.t_utc for r in outcome.reports)
+        self._since_fuse.extend(self._new_states(outcome.reports))
         if self.fuse_on_arrival and (self._fuse_task is None or self._fuse_task.done()):
             self._fuse_task = asyncio.get_running_loop().create_task(self._fuse_soon())
+
+    def _new_states(self, reports: Iterable[TrackReport]) -> list[float]:
+        """State times of the reports that carry a newer state than their track's last (a track that
+        missed a scan is re-reported with its old state: the picture already holds that plot)."""
+        out = []
+        for r in reports:
+            key, t = (r.origin, r.track_id), r.state.t_utc
+            if r.status == ReportStatus.DROPPED:
+                self._latest.pop(key, None)
+            elif t > self._latest.get(key, -math.inf):
+                self._latest[key] = t
+                out.append(t)
+        return out
 
     async def _fuse_soon(self) -> None:
         await asyncio.sleep(0)          # let arrivals already in the socket buffer join this fusion
