@@ -23,6 +23,7 @@ from trilink.wire import (
     to_json,
     track_from_report,
 )
+from trilink.wire.convert import covariance_matrices, covariance_matrix
 
 TYPES = [TrackReport, AlertNotice, Heartbeat, Envelope]
 SETTINGS = settings(max_examples=1000 if trilink_full() else 150, deadline=None,
@@ -82,3 +83,11 @@ def test_model_conversion_round_trip() -> None:
         assert math.isclose(got.ellipse.orientation, want.ellipse.orientation, abs_tol=1e-6)
     assert assessment.missile_class == source_assessment.missile_class
     assert assessment.apogee == source_assessment.apogee
+
+
+def test_covariance_matrices_match_one_by_one() -> None:
+    uppers = [typical_report().state.cov, tuple(float(k) - 10.0 for k in range(21))]
+    batch = covariance_matrices(uppers)
+    assert batch.shape == (2, 6, 6) and covariance_matrices([]).shape == (0, 6, 6)
+    for got, upper in zip(batch, uppers, strict=True):
+        assert (got == covariance_matrix(upper)).all()

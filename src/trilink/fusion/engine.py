@@ -40,7 +40,7 @@ from trilink.fusion.source import (
     SourceKey,
     SourceStatus,
     SourceTrack,
-    clean_source,
+    clean_sources,
     reason_code,
     show,
     validate_sources,
@@ -142,6 +142,7 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
     ended: set[SourceKey] = set()
     sources = list(sources)
     reasons = validate_sources(sources, now, max_future=config.max_future, max_age=config.drop_after)
+    taken: dict[SourceKey, SourceTrack] = {}  # held as given for now; cleaned in one batch below
     for raw, reason in zip(sources, reasons, strict=True):
         if _repeat(held, raw):
             continue  # the estimate held already (e.g. an own track passed again unchanged)
@@ -150,16 +151,19 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
             rejected.append(Rejection(nation, track_id, reason, reason_code(reason)))
             continue
         assert isinstance(raw, SourceTrack)
-        src = clean_source(raw)
-        old = held.get(src.key)
-        if old is not None and src.time < old.time:
-            reason = f"older than the estimate held ({old.time - src.time:.3f} s)"
-            rejected.append(Rejection(src.nation, src.track_id, reason, reason_code(reason)))
+        key, t = raw.key, float(raw.time)
+        old = held.get(key)
+        if old is not None and t < old.time:
+            reason = f"older than the estimate held ({old.time - t:.3f} s)"
+            rejected.append(Rejection(raw.nation, raw.track_id, reason, reason_code(reason)))
             continue
-        if src.status is SourceStatus.DROPPED:
-            held.pop(src.key, None)
-            ended.add(src.key)
+        if raw.status is SourceStatus.DROPPED:
+            held.pop(key, None)
+            taken.pop(key, None)
+            ended.add(key)
             continue
+        held[key] = taken[key] = raw
+    for src in clean_sources(list(taken.values())):
         held[src.key] = src
     for key in [k for k, s in held.items() if now - s.time > config.drop_after]:
         del held[key]

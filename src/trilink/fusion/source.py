@@ -157,18 +157,39 @@ def validate_sources(sources: Sequence[object], now: float, *, max_future: float
     finite = np.isfinite(covs).all(axis=(1, 2))
     known = [i for i, ok in zip(shaped, finite.tolist(), strict=True) if ok]   # the rest: one by one
     verdicts = dict(zip(known, _covariance_problems(covs[finite], "covariance"), strict=True))
-    return [_validate(s, now, max_future, max_age, verdicts.get(i, _UNKNOWN)) for i, s in enumerate(sources)]
+    plausible = _plausible_states(sources, known)
+    return [_validate(s, now, max_future, max_age, verdicts.get(i, _UNKNOWN), i in plausible)
+            for i, s in enumerate(sources)]
+
+
+def _plausible_states(sources: Sequence[object], indices: Sequence[int]) -> set[int]:
+    """Those of ``indices`` whose state is a float (6,) array surely passing the state tests, in one batch.
+
+    A margin of 1e-9 keeps every verdict the per-source test's: a state near a limit is tested
+    one by one.
+    """
+    shaped = [i for i in indices if isinstance(st := sources[i].state, np.ndarray)  # type: ignore[attr-defined]
+              and st.dtype == np.float64 and st.shape == (6,)]
+    if not shaped:
+        return set()
+    states = np.stack([sources[i].state for i in shaped])  # type: ignore[attr-defined]
+    radius = np.sqrt(np.einsum("ij,ij->i", states[:, :3], states[:, :3]))
+    speed = np.sqrt(np.einsum("ij,ij->i", states[:, 3:], states[:, 3:]))
+    ok = (np.isfinite(states).all(axis=1) & (radius > 6.0e6 * (1 + 1e-9)) & (radius < 5.0e7 * (1 - 1e-9))
+          & (speed < MAX_SPEED * (1 - 1e-9)))
+    return {i for i, good in zip(shaped, ok.tolist(), strict=True) if good}
 
 
 def validate_source(source: object, now: float, *, max_future: float = 5.0,
                     max_age: float = 600.0) -> str | None:
     """None when ``source`` is usable at ``now``, else a one-line reason (never raises)."""
-    return _validate(source, now, max_future, max_age, _UNKNOWN)
+    return _validate(source, now, max_future, max_age, _UNKNOWN, False)
 
 
 def _validate(source: object, now: float, max_future: float, max_age: float,
-              covariance: object) -> str | None:
-    """``validate_source``; ``covariance`` is the covariance verdict when computed in advance."""
+              covariance: object, plausible_state: bool) -> str | None:
+    """``validate_source``; ``covariance`` is the covariance verdict when computed in advance,
+    ``plausible_state`` whether the state is known to pass its tests."""
     if not isinstance(source, SourceTrack):
         return f"not a SourceTrack: {type(source).__name__}"
     if not isinstance(source.nation, str) or not is_nation_code(source.nation):
@@ -185,14 +206,10 @@ def _validate(source: object, now: float, max_future: float, max_age: float,
         return f"time is {t - now:.1f} s in the future"
     if now - t > max_age:
         return f"time is {now - t:.0f} s old (limit {max_age:.0f} s)"
-    state, problem = _finite_matrix(source.state, (6,), "state")
-    if problem:
-        return problem
-    radius, speed = math.hypot(*state[:3]), math.hypot(*state[3:])
-    if radius < 6.0e6 or radius > 5.0e7:
-        return "state position is not near the Earth (|r| outside 6,000–50,000 km)"
-    if speed > MAX_SPEED:
-        return f"state velocity {speed:.0f} m/s is beyond any ballistic missile"
+    if not plausible_state:
+        problem = _state_problem(source.state)
+        if problem:
+            return problem
     if covariance is _UNKNOWN:
         cov, problem = _finite_matrix(source.covariance, (6, 6), "covariance")
         if problem:
@@ -213,6 +230,19 @@ def _validate(source: object, now: float, max_future: float, max_age: float,
         return "provenance is not a frozenset of (nation, track_id) pairs"
     if source.impact is not None:
         return _impact_problem(source.impact)
+    return None
+
+
+def _state_problem(value: object) -> str | None:
+    state, problem = _finite_matrix(value, (6,), "state")
+    if problem:
+        return problem
+    assert state is not None
+    radius, speed = math.hypot(*state[:3]), math.hypot(*state[3:])
+    if radius < 6.0e6 or radius > 5.0e7:
+        return "state position is not near the Earth (|r| outside 6,000–50,000 km)"
+    if speed > MAX_SPEED:
+        return f"state velocity {speed:.0f} m/s is beyond any ballistic missile"
     return None
 
 
@@ -247,22 +277,52 @@ def reason_code(reason: str) -> str:
     return next((code for prefix, code in _CODES if reason.startswith(prefix)), "invalid")
 
 
+def clean_sources(sources: Sequence[SourceTrack]) -> list[SourceTrack]:
+    """``clean_source`` of each validated source (the same results), the covariance work in one batch.
+
+    Runs on every incoming source (a hundred per fusion at 100 missiles): one batched Cholesky
+    factorisation tests them all, and only when some fails are they tested one by one.
+    """
+    if not sources:
+        return []
+    covs = np.array([np.asarray(s.covariance, dtype=float) for s in sources])
+    eye = np.eye(covs.shape[-1])
+    covs = 0.5 * (covs + covs.transpose(0, 2, 1))
+    try:  # succeeds exactly when every eigenvalue of every matrix exceeds MIN_VARIANCE
+        np.linalg.cholesky(covs - MIN_VARIANCE * eye)
+        raise_floor = [False] * len(sources)
+    except np.linalg.LinAlgError:
+        raise_floor = [not _above_floor(c) for c in covs]
+    states = np.array([np.asarray(s.state, dtype=float) for s in sources])
+    out = []
+    for i, source in enumerate(sources):
+        cov = covs[i] + MIN_VARIANCE * eye if raise_floor[i] else covs[i]
+        out.append(SourceTrack(
+            nation=source.nation, track_id=source.track_id, time=float(source.time), state=states[i],
+            covariance=cov, status=source.status, provenance=source.lineage,
+            impact=_clean_impact(source.impact), phase=source.phase, missile_class=source.missile_class,
+            first_time=source.first_time))
+    return out
+
+
+def _above_floor(cov: np.ndarray) -> bool:
+    """Whether every eigenvalue of the symmetric ``cov`` exceeds ``MIN_VARIANCE`` (a Cholesky test)."""
+    try:
+        np.linalg.cholesky(cov - MIN_VARIANCE * np.eye(len(cov)))
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+def _clean_impact(impact: ImpactPoint | None) -> ImpactPoint | None:
+    if impact is None:
+        return None
+    c2 = np.asarray(impact.covariance_en, dtype=float)
+    return ImpactPoint(float(impact.lat), float(impact.lon), 0.5 * (c2 + c2.T),
+                       None if impact.time is None else float(impact.time))
+
+
 def clean_source(source: SourceTrack) -> SourceTrack:
     """A validated source with float arrays, a symmetric covariance (eigenvalues at least
     ``MIN_VARIANCE``) and ``key`` in its provenance."""
-    cov = np.asarray(source.covariance, dtype=float)
-    cov = 0.5 * (cov + cov.T)
-    try:  # succeeds exactly when every eigenvalue exceeds MIN_VARIANCE (cheaper than eigvalsh)
-        np.linalg.cholesky(cov - MIN_VARIANCE * np.eye(len(cov)))
-    except np.linalg.LinAlgError:
-        cov = cov + MIN_VARIANCE * np.eye(len(cov))
-    impact = source.impact
-    if impact is not None:
-        c2 = np.asarray(impact.covariance_en, dtype=float)
-        impact = ImpactPoint(float(impact.lat), float(impact.lon), 0.5 * (c2 + c2.T),
-                             None if impact.time is None else float(impact.time))
-    return SourceTrack(
-        nation=source.nation, track_id=source.track_id, time=float(source.time),
-        state=np.asarray(source.state, dtype=float).copy(), covariance=cov,
-        status=source.status, provenance=source.lineage, impact=impact, phase=source.phase,
-        missile_class=source.missile_class, first_time=source.first_time)
+    return clean_sources([source])[0]

@@ -18,7 +18,7 @@ from trilink.model import Assessment, Measurement, Track, TrackStatus
 from trilink.model.network import NetworkConfig
 from trilink.node import archive as ak
 from trilink.node import stages
-from trilink.node.reports import source_from_report, source_from_track
+from trilink.node.reports import source_from_track, sources_from_reports
 from trilink.wire.batch import make_batches, reports_of
 from trilink.wire.codec import seal, to_json
 from trilink.wire.convert import report_from_assessment, report_status
@@ -297,7 +297,7 @@ class NodeCore:
             self.rejects["own_report_relayed"] += 1
             return ReceiveResult(None, "own_report_relayed",
                                  Entry(ak.KIND_REPORT_REJECTED, now, {"reason": "own_report_relayed"}, data))
-        self._pending.extend(source_from_report(r) for r in reports)
+        self._pending.extend(sources_from_reports(reports))
         self.counters["reports_received"] += len(reports)
         self.last_report_latency[message.origin] = now - message.issued_utc
         self.recent_received.extend(reports)

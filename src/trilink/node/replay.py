@@ -22,7 +22,7 @@ from trilink.fusion.engine import FusionConfig, FusionEngine
 from trilink.fusion.source import SourceTrack
 from trilink.node import archive as ak
 from trilink.node.core import picture_track_summary
-from trilink.node.reports import source_from_report
+from trilink.node.reports import sources_from_reports
 from trilink.wire.batch import reports_of
 from trilink.wire.codec import decode, open_envelope
 from trilink.wire.messages import TrackReport
@@ -115,7 +115,7 @@ def replay_pictures(path: Path, outcome: ReplayOutcome | None = None,
                     outcome.undecodable += 1
                 continue
             nation = nation or (reports[0].origin if record.kind == ak.KIND_REPORT_SENT else None)
-            pending.extend(source_from_report(r) for r in reports)
+            pending.extend(sources_from_reports(reports))
             pending_time = record.time
             outcome.reports_replayed += len(reports)
         elif record.kind == ak.KIND_PICTURE:

@@ -6,7 +6,7 @@ schema; a receiver turns a verified report back into ``Track`` and
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -52,6 +52,15 @@ def covariance_matrix(upper: Iterable[float]) -> np.ndarray:
     m = np.zeros((6, 6))
     m[_UPPER] = np.fromiter(upper, dtype=float, count=21)
     return m + np.triu(m, 1).T
+
+
+def covariance_matrices(uppers: Sequence[Sequence[float]]) -> np.ndarray:
+    """``covariance_matrix`` of many 21-value upper triangles at once → (N, 6, 6) (a batch of reports)."""
+    values = np.array(uppers, dtype=float).reshape(len(uppers), 21)
+    m = np.zeros((len(uppers), 6, 6))
+    m[:, _UPPER[1], _UPPER[0]] = values
+    m[:, _UPPER[0], _UPPER[1]] = values
+    return m
 
 
 def _k2(probability: float) -> float:
