@@ -199,11 +199,7 @@ def update(state: PictureState, sources: Sequence[object], now: float,
     srcs = ws.sources
 
     prev = {r.fused_id: r for r in state.records.values() if r.status is not FusedStatus.DROPPED}
-    rx, rp = predict(np.array([r.state for r in prev.values()]).reshape(-1, 6),
-                     np.array([r.covariance for r in prev.values()]).reshape(-1, 6, 6),
-                     np.array([r.time for r in prev.values()]), [r.phase for r in prev.values()], now,
-                     propagator=config.propagator, noise=config.process_noise)
-    coasting = {f: (rx[j], rp[j]) for j, f in enumerate(prev)}
+    coasting = _Coasting(prev, now, config)
     for f, r in prev.items():
         ws.clusters[f] = sorted(index[k] for k in r.members if k in index)
         if len(ws.clusters[f]) == len(r.members) and not fresh.intersection(ws.clusters[f]):
@@ -219,7 +215,7 @@ def update(state: PictureState, sources: Sequence[object], now: float,
         return f"{config.nation}-F{counter[0] - 1}"
 
     if free:
-        ws.assign_free(free, {f: coasting[f] for f, m in ws.clusters.items() if not m and f in coasting},
+        ws.assign_free(free, {f: coasting[f] for f, m in ws.clusters.items() if not m and f in prev},
                        config.gate, new_id)
     ws.refresh([f for f in ws.clusters if f not in ws.estimates])
     merged = ws.merge_duplicates([f for f in ws.clusters if f not in unchanged], config.gate)
@@ -257,6 +253,28 @@ def update(state: PictureState, sources: Sequence[object], now: float,
                       disagreements=tuple(d for t in tracks for d in t.disagreements),
                       rejected=tuple(rejected), changed=frozenset(changed))
     return new_state, picture
+
+
+class _Coasting:
+    """The previous fused estimates predicted to ``now`` (``coasting[fused_id]``), computed on first use.
+
+    When every fused track has news (a partner's batch updating all of them) none is needed and
+    the prediction is skipped; when one is, all are predicted in one batch as before.
+    """
+
+    def __init__(self, prev: Mapping[str, FusedRecord], now: float, config: FusionConfig) -> None:
+        self.prev, self.now, self.config = prev, now, config
+        self._done: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+
+    def __getitem__(self, fused_id: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._done is None:
+            records = list(self.prev.values())
+            rx, rp = predict(np.array([r.state for r in records]).reshape(-1, 6),
+                             np.array([r.covariance for r in records]).reshape(-1, 6, 6),
+                             np.array([r.time for r in records]), [r.phase for r in records], self.now,
+                             propagator=self.config.propagator, noise=self.config.process_noise)
+            self._done = {f: (rx[j], rp[j]) for j, f in enumerate(self.prev)}
+        return self._done[fused_id]
 
 
 def _repeat(held: Mapping[SourceKey, SourceTrack], raw: object) -> bool:
