@@ -172,7 +172,7 @@ def _ingest(held: dict[SourceKey, SourceTrack], sources: Sequence[object], now: 
 
 
 def _member_summary(members: list[SourceTrack]) -> tuple[Phase, MissileClass]:
-    newest = sorted(members, key=lambda s: s.time, reverse=True)
+    newest = sorted(members, key=lambda s: s.time, reverse=True) if len(members) > 1 else members
     phase = next((s.phase for s in newest if s.phase is not Phase.UNKNOWN), Phase.UNKNOWN)
     cls = next((s.missile_class for s in newest if s.missile_class is not MissileClass.UNKNOWN),
                MissileClass.UNKNOWN)

@@ -75,9 +75,11 @@ def disagreements(fused_id: str, members: Sequence[SourceTrack], gate: float = D
     prediction carries but does not report, so late, sharp predictions are not called
     inconsistent for a few hundred metres of sensor misalignment.
     """
+    with_impact = [m for m in members if m.impact is not None]
+    if len(with_impact) < 2:
+        return ()
     allowance = 2.0 * bias**2 * np.eye(2)
     found = []
-    with_impact = [m for m in members if m.impact is not None]
     for i, a in enumerate(with_impact):
         for b in with_impact[i + 1:]:
             if a.nation == b.nation:

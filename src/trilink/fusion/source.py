@@ -143,6 +143,8 @@ def _covariance_problems(covs: np.ndarray, name: str) -> list[str | None]:
     return out
 
 
+_FLOAT64 = np.dtype(np.float64)
+"""Native float64 (an array of another dtype or byte order is checked one by one)."""
 _UNKNOWN = object()
 """Marks a covariance verdict not computed in advance."""
 
@@ -151,7 +153,7 @@ def validate_sources(sources: Sequence[object], now: float, *, max_future: float
                      max_age: float = 600.0) -> list[str | None]:
     """``validate_source`` of each source (the same reasons), the covariance tests of all in one batch."""
     shaped = [i for i, s in enumerate(sources) if isinstance(s, SourceTrack)
-              and isinstance(s.covariance, np.ndarray) and s.covariance.dtype == np.float64
+              and isinstance(s.covariance, np.ndarray) and s.covariance.dtype is _FLOAT64
               and s.covariance.shape == (6, 6)]
     covs = np.stack([sources[i].covariance for i in shaped]) if shaped else np.zeros((0, 6, 6))
     finite = np.isfinite(covs).all(axis=(1, 2))
@@ -169,7 +171,7 @@ def _plausible_states(sources: Sequence[object], indices: Sequence[int]) -> set[
     one by one.
     """
     shaped = [i for i in indices if isinstance(st := sources[i].state, np.ndarray)  # type: ignore[attr-defined]
-              and st.dtype == np.float64 and st.shape == (6,)]
+              and st.dtype is _FLOAT64 and st.shape == (6,)]
     if not shaped:
         return set()
     states = np.stack([sources[i].state for i in shaped])  # type: ignore[attr-defined]
@@ -224,13 +226,21 @@ def _validate(source: object, now: float, max_future: float, max_age: float,
     if source.first_time is not None and not (isinstance(source.first_time, float | int)
                                               and math.isfinite(source.first_time)):
         return "first_time is not a finite number"
-    if not isinstance(source.provenance, frozenset) or not all(
-            isinstance(k, tuple) and len(k) == 2 and all(isinstance(p, str) for p in k)
-            for k in source.provenance):
+    if not _provenance_ok(source.provenance):
         return "provenance is not a frozenset of (nation, track_id) pairs"
     if source.impact is not None:
         return _impact_problem(source.impact)
     return None
+
+
+def _provenance_ok(provenance: object) -> bool:
+    """Whether ``provenance`` is a frozenset of (str, str) pairs."""
+    if not isinstance(provenance, frozenset):
+        return False
+    for k in provenance:
+        if not (isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], str) and isinstance(k[1], str)):
+            return False
+    return True
 
 
 def _state_problem(value: object) -> str | None:
