@@ -5,6 +5,7 @@ import msgspec
 from tests.wire.corpus import typical_alert, typical_heartbeat, typical_report
 from trilink.model.network import AgreementConfig, NationConfig, NetworkConfig, load_network
 from trilink.wire import mark_releasable, recipients, release_problem
+from trilink.wire.release import fixed_recipients
 
 replace = msgspec.structs.replace
 
@@ -65,3 +66,15 @@ def test_mark_releasable_narrowed() -> None:
     net = load_network()
     assert mark_releasable(net, typical_report(), only={"JPN"}).releasable_to == ("JPN",)
     assert mark_releasable(net, typical_report(), only=set()).releasable_to == ()
+
+
+def test_fixed_recipients_when_no_term_depends_on_the_report() -> None:
+    assert fixed_recipients(load_network(), "KOR") == recipients(load_network(), typical_report())
+    plain = network(AgreementConfig(releaser="KOR", recipient="USA"))
+    assert fixed_recipients(plain, "KOR") == recipients(plain, typical_report()) == ("USA",)
+    assert fixed_recipients(plain, "JPN") == ()
+    kinds = network(AgreementConfig(releaser="KOR", recipient="USA"),
+                    AgreementConfig(releaser="KOR", recipient="JPN", sensor_kinds=("radar",)))
+    assert fixed_recipients(kinds, "KOR") is None
+    region = network(AgreementConfig(releaser="KOR", recipient="JPN", region=(30.0, 120.0, 45.0, 150.0)))
+    assert fixed_recipients(region, "KOR") is None

@@ -24,7 +24,7 @@ from trilink.wire.codec import seal, to_json
 from trilink.wire.convert import report_from_assessment, report_status
 from trilink.wire.keys import Signer
 from trilink.wire.messages import ReportBatch, TrackReport, message_id, replace
-from trilink.wire.release import mark_releasable
+from trilink.wire.release import fixed_recipients, mark_releasable
 from trilink.wire.verify import MAX_BATCH_BYTES
 
 log = logging.getLogger("trilink.node")
@@ -128,7 +128,11 @@ class NodeCore:
         self._assessed_at: dict[str, float] = {}
         self._tokens = settings.assessment_burst
         self._last_step: float | None = None
-        self._pending: list[SourceTrack] = []
+        self._pending: list[SourceTrack | tuple[Track, Assessment | None]] = []
+        """Sources for the next fusion, in arrival order; own tracks are converted when fused (after
+        the step's reports are published: the conversion is not on the partners' path)."""
+        self._release_to = fixed_recipients(network, self.nation) if settings.sharing else ()
+        """Whom every report may reach, when that does not depend on the report (None: ask each time)."""
         self.picture: Any = None
         self.picture_version = 0
         self._reported: dict[str, _Reported] = {}
@@ -173,7 +177,7 @@ class NodeCore:
             report = self._report_if_due(track, now)
             if report is not None:          # own tracks reach the picture at the reporting cadence
                 reports.append(report)
-                self._pending.append(source_from_track(track, self.assessments.get(track.track_id)))
+                self._pending.append((track, self.assessments.get(track.track_id)))
         self._seal_reports(reports, now, result)
         for track_id in set(self.tracks) - set(current):
             self.assessments.pop(track_id, None)
@@ -204,8 +208,11 @@ class NodeCore:
             self._reported[track.track_id] = _Reported(now, status, str(track.phase), missile_class, impact)
         report = report_from_assessment(
             track, assessment, originator=self.nation, sequence=self.sequence, issued=now,
-            exercise=self.exercise, status=report_status(track.status, first=previous is None))
+            exercise=self.exercise, status=report_status(track.status, first=previous is None),
+            releasable_to=self._release_to or ())
         self.sequence += 1
+        if self._release_to is not None:
+            return report
         return mark_releasable(self.network, report, only=None if self.settings.sharing else set())
 
     def _seal_reports(self, reports: list[TrackReport], now: float, result: StepResult) -> None:
@@ -318,7 +325,8 @@ class NodeCore:
         return result
 
     def _fuse(self, now: float, result: StepResult) -> None:
-        sources, self._pending = self._pending, []
+        pending, self._pending = self._pending, []
+        sources = [p if isinstance(p, SourceTrack) else source_from_track(*p) for p in pending]
         picture = stages.fusion_update(self.fusion, sources, now)
         self.picture = picture
         self.picture_version += 1

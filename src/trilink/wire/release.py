@@ -76,6 +76,22 @@ def recipients(network: NetworkConfig, message: Message) -> tuple[str, ...]:
     return tuple(allowed)
 
 
+def fixed_recipients(network: NetworkConfig, origin: str) -> tuple[str, ...] | None:
+    """``recipients`` of every track report of ``origin`` when none of its agreements has terms that
+    depend on the report (sensor kinds, region); None when one has (then ask per report)."""
+    allowed = []
+    for nation in network.nation_codes():
+        if nation == origin:
+            continue
+        agreement = network.agreement_between(origin, nation)
+        if agreement is None:
+            continue
+        if agreement.sensor_kinds is not None or agreement.region is not None:
+            return None
+        allowed.append(nation)
+    return tuple(allowed)
+
+
 def mark_releasable(network: NetworkConfig, message: Message, *, only: set[str] | None = None) -> Message:
     """A copy of ``message`` with ``releasable_to`` set by the agreements (narrowed to ``only``)."""
     allowed = recipients(network, message)
