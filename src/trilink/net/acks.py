@@ -58,6 +58,35 @@ def parse_pub_ack(msg: Msg) -> PubAck:
     return PubAck(stream=reply.stream, seq=reply.seq, domain=reply.domain, duplicate=reply.duplicate)
 
 
+_V1_TOKENS = 9  # $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
+
+
+def stream_seq(msg: Msg) -> int:
+    """A JetStream delivery's stream sequence, read from its reply subject.
+
+    nats-py's ``msg.metadata`` builds a Metadata object with a datetime for every message; the
+    courier and the subscription need only the sequence. Anything but the two known reply forms
+    goes to nats-py's parser (which raises for a message that is not a JetStream delivery).
+    """
+    tokens = (msg.reply or "").split(".")
+    if tokens[0] == Msg.Ack.Prefix0 and len(tokens) > 1 and tokens[1] == Msg.Ack.Prefix1:
+        if len(tokens) == _V1_TOKENS:
+            return int(tokens[5])
+        if len(tokens) > Msg.Ack.NumPending:
+            return int(tokens[Msg.Ack.StreamSeq])
+    return msg.metadata.sequence.stream
+
+
+def stored_ns(msg: Msg) -> int:
+    """When the stream stored a JetStream delivery (wall clock, ns since the epoch), from its reply."""
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _V1_TOKENS:
+        return int(tokens[7])
+    if len(tokens) > Msg.Ack.NumPending:
+        return int(tokens[Msg.Ack.Timestamp])
+    return int(msg.metadata.timestamp.timestamp() * 1e9)
+
+
 class AckInbox:
     """One wildcard reply subscription; ``reply()`` names a reply subject, ``on_reply`` gets each answer."""
 

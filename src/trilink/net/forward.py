@@ -40,7 +40,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from trilink.net.acks import AckInbox, parse_pub_ack
+from trilink.net.acks import AckInbox, parse_pub_ack, stream_seq
 from trilink.net.subjects import outbox_stream, token
 
 HEADER_TO = "Tl-To"
@@ -185,7 +185,7 @@ class ForwardSession:
             self._fail(f"{type(exc).__name__}: {exc}")
 
     async def _take(self, msg: Msg) -> None:
-        seq = msg.metadata.sequence.stream
+        seq = stream_seq(msg)
         self.last_read = time.monotonic()
         if seq < self.expected:  # a redelivery of something already read
             return

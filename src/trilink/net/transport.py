@@ -25,7 +25,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
 from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
-from trilink.net.acks import AckInbox, parse_pub_ack
+from trilink.net.acks import AckInbox, parse_pub_ack, stream_seq
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
 from trilink.net.limit import InFlightLimit
@@ -368,7 +368,7 @@ class Subscription:
                         await sub.unsubscribe()
 
     async def _offer(self, origin: str, msg: Msg, acks: _PrefixAcks) -> None:
-        seq = msg.metadata.sequence.stream
+        seq = stream_seq(msg)
         if seq <= self.marks[origin]:
             self.dropped_duplicates += 1
             acks.duplicate(msg)
