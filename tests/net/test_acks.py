@@ -1,10 +1,12 @@
-"""trilink.net.acks: the stream sequence and store time read cheaply from a JetStream reply subject."""
+"""trilink.net.acks: sequence and store time from a reply subject; acknowledging a processed prefix."""
+
+import asyncio
 
 import pytest
 from nats.aio.msg import Msg
 from nats.errors import NotJSMessageError
 
-from trilink.net.acks import stored_ns, stream_seq
+from trilink.net.acks import PrefixAcks, stored_ns, stream_seq
 
 V1 = "$JS.ACK.TL_IN_KOR_JPN.node.1.42.40.1795929615603198133.2"
 V2 = "$JS.ACK.jpn.ACCHASH.TL_IN_KOR_JPN.node.3.42.40.1795929615603198133.2.RANDOM"
@@ -22,3 +24,33 @@ def test_not_a_jetstream_delivery_is_nats_py_error() -> None:
     msg = Msg(None, subject="x", reply="_INBOX.abc", data=b"x")  # type: ignore[arg-type]
     with pytest.raises(NotJSMessageError):
         stream_seq(msg)
+
+
+class _Msg:
+    """Stands in for a delivery: records its acknowledgement."""
+
+    def __init__(self, seq: int, acked: list[int]) -> None:
+        self.seq, self.acked = seq, acked
+
+    async def ack(self) -> None:
+        self.acked.append(self.seq)
+
+
+def test_prefix_acks_acknowledge_the_processed_prefix_once_per_turn() -> None:
+    async def scenario() -> list[int]:
+        acked: list[int] = []
+        acks = PrefixAcks()
+        msgs = {s: _Msg(s, acked) for s in (1, 2, 3, 4)}
+        for s in (1, 2, 3):
+            acks.delivered(s, msgs[s])  # type: ignore[arg-type]
+        acks.done(2)                      # 1 still open: nothing may be acknowledged (AckPolicy.ALL)
+        acks.duplicate(4, msgs[4])        # a redelivery while deliveries are open: left to the prefix
+        await asyncio.sleep(0)
+        assert acked == []
+        acks.done(1)
+        acks.done(3)                      # same turn: one acknowledgement, of 3, covers 1–3
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        return acked
+
+    assert asyncio.run(scenario()) == [3]

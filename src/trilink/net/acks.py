@@ -1,4 +1,4 @@
-"""JetStream publish acknowledgements through one long-lived reply subscription per user.
+"""JetStream acknowledgements: of publishes through one reply subscription, of deliveries by prefix.
 
 nats-py's ``js.publish`` is a request per message (a NUID token, a future with a done-callback,
 ``wait_for``, ``json.loads`` and a ``PubAck`` built from a dict) and ``publish_async`` much the
@@ -7,10 +7,15 @@ visible part of each report's CPU. Here a publisher subscribes once to ``<inbox>
 each message's reply ``<inbox>.<n>`` with a plain counter, and gets each acknowledgement
 through a callback that decodes it with msgspec. The acknowledgement itself is the server's
 (the message is stored in the stream before it answers): nothing about durability changes.
+
+A subscriber acknowledges deliveries with ``PrefixAcks`` (AckPolicy.ALL): one acknowledgement
+per turn of the event loop for the processed prefix, instead of one per delivery.
 """
 
+import asyncio
 import contextlib
 import itertools
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 import msgspec
@@ -118,3 +123,53 @@ class AckInbox:
         result = self.on_reply(msg.subject[len(self.prefix):], msg)
         if result is not None:
             await result
+
+
+class PrefixAcks:
+    """Acknowledges one consumer's deliveries (AckPolicy.ALL) as a contiguous prefix, once per loop turn.
+
+    ``done(seq)`` marks a delivery processed; the highest delivery before which everything is
+    processed is acknowledged in the next turn of the event loop, so deliveries processed in the
+    same turn share one acknowledgement. That exposes nothing more to a crash than an ack per
+    delivery did: nats-py writes those from its pending buffer in a later turn as well.
+    """
+
+    def __init__(self) -> None:
+        self.open: deque[list[object]] = deque()  # [seq, msg, processed] in delivery order
+        self.to_ack: Msg | None = None
+        self.to_ack_seq = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def delivered(self, seq: int, msg: Msg) -> None:
+        """A delivery handed to the node (to be marked ``done`` later)."""
+        self.open.append([seq, msg, False])
+
+    def duplicate(self, seq: int, msg: Msg) -> None:
+        """A redelivery at or below the mark: acknowledge it unless deliveries before it are open."""
+        if not self.open:
+            self._schedule(seq, msg)
+
+    def done(self, seq: int) -> None:
+        """Delivery ``seq`` is processed."""
+        for item in self.open:
+            if item[0] == seq:
+                item[2] = True
+                break
+        last = None
+        while self.open and self.open[0][2]:
+            last = self.open.popleft()
+        if last is not None:
+            self._schedule(last[0], last[1])  # type: ignore[arg-type]
+
+    def _schedule(self, seq: int, msg: Msg) -> None:
+        if seq > self.to_ack_seq:
+            self.to_ack, self.to_ack_seq = msg, seq
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        self._task = None
+        msg, self.to_ack = self.to_ack, None
+        if msg is not None:
+            with contextlib.suppress(nats.errors.Error):  # a lost ack: redelivered, dropped by the mark
+                await msg.ack()

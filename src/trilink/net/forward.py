@@ -17,13 +17,15 @@ courier starts a new one from the first unacknowledged report) or it is cancelle
   had already arrived;
 - acknowledgements are coalesced without waiting (linger 0): a report is sent at once, and
   asks for the partner's acknowledgement unless more outbox messages are already queued
-  behind it (then the last of the burst asks, and every ``window // 8``-th of a long one).
+  behind it (then the last of the burst asks, and every ``window // 8``-th of a long one) or
+  an acknowledgement asked for is still on its way (the next report asks; an idle tail asks
+  at the next ``TICK_S`` by being sent again: same id, answered "duplicate").
   Because of the guard chain, the partner storing report *k* proves it stored every earlier
   one of the session in order, so one acknowledgement settles the whole prefix; a report
   refused silently (no reply subject) makes its successor's guard fail, and that refusal ends
-  the session. At a steady rate every report still asks; in a burst (the tail) the partner's
-  server, both links, the hub and this process handle one acknowledgement instead of one per
-  report;
+  the session. In a burst (the tail) the partner's server, both links, the hub and this
+  process handle one acknowledgement instead of one per report, and at a steady rate about
+  one per round trip;
 - a refusal, a missing route, or a head-of-line report unacknowledged for ``ack_timeout_s``
   ends the session.
 """
@@ -113,6 +115,7 @@ class ForwardSession:
         self.by_token: dict[str, _Entry] = {}
         self.sub: JetStreamContext.PushSubscription | None = None
         self.unasked = 0  # reports sent since the last one that asked for an acknowledgement
+        self.last_asked: _Entry | None = None
         self.ask_every = max(1, window // 8)
         self.failure: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.space = asyncio.Event()
@@ -151,6 +154,7 @@ class ForwardSession:
                 if now - self.last_read >= IDLE_CHECK_S:
                     self.last_read = now
                     await sub.consumer_info()  # raises if the server lost the consumer (a restart)
+                await self._ask_tail()  # the last report sent while an acknowledgement was on its way
                 if self.to_ack is not None:
                     await self._ack_outbox()
                 if stats.cursor != saved and now - saved_at >= SAVE_EVERY_S:
@@ -220,10 +224,11 @@ class ForwardSession:
         self.stats.peak_in_flight = max(self.stats.peak_in_flight, len(self.pending))
         entry.sent_at = time.monotonic()
         entry.subject, entry.headers = f"{self.prefix}.{kind}", headers
-        # Only the last of a burst (and every ASK_EVERY-th of a long one, so the window keeps
-        # moving) asks: the guard chain makes its acknowledgement cover the rest.
+        # Asks if nothing is queued behind it and no acknowledgement is on its way (and every
+        # ask_every-th, so the window keeps moving): the guard chain makes one cover the rest.
         self.unasked += 1
-        await self._send(entry, ask=first or self._queued() == 0 or self.unasked >= self.ask_every)
+        await self._send(entry, ask=first or self.unasked >= self.ask_every
+                         or (self._queued() == 0 and not self._asking()))
         self.guard = msg_id
         if entry.waiter is not None:  # the first after a (re)start goes alone: nothing may overtake it
             await asyncio.wait([entry.waiter], timeout=self.ack_timeout_s)
@@ -242,7 +247,12 @@ class ForwardSession:
             self.by_token[ack_token] = entry
             entry.asked = True
             self.unasked = 0
+            self.last_asked = entry
         await self.nc.publish(entry.subject, entry.msg.data, reply=reply, headers=entry.headers)
+
+    def _asking(self) -> bool:
+        """Whether an acknowledgement asked for is still on its way (it will settle what precedes it)."""
+        return self.last_asked is not None and not self.last_asked.done
 
     async def _ask_tail(self) -> None:
         """Nothing follows the last report sent without asking: send it again, asking.
@@ -251,7 +261,7 @@ class ForwardSession:
         report (which settles it and everything before), or refuses it as the original was.
         """
         tail = next((e for e in reversed(self.pending) if e.sent_at), None)
-        if tail is not None and not tail.done and not tail.asked and not self.closed:
+        if tail is not None and not tail.done and not tail.asked and not self.closed and not self._asking():
             tail.asked_again = True
             await self._send(tail, ask=True)
 

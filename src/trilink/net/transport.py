@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +24,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
 from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
-from trilink.net.acks import AckInbox, parse_pub_ack, stream_seq
+from trilink.net.acks import AckInbox, PrefixAcks, parse_pub_ack, stream_seq
 from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
 from trilink.net.limit import InFlightLimit
@@ -33,6 +32,10 @@ from trilink.net.subjects import KINDS, inbox_stream, outbox_stream, outbox_subj
 
 log = logging.getLogger(__name__)
 
+
+
+#: How often overdue publish acknowledgements are looked for (their timeout is this much late at most).
+SWEEP_S = 0.1
 
 
 class TransportError(RuntimeError):
@@ -56,7 +59,7 @@ class Delivery:
     origin_seq: int
     """Position in the originator's outbox."""
     _msg: Msg = field(repr=False, compare=False)
-    _acks: "_PrefixAcks | None" = field(default=None, repr=False, compare=False)
+    _acks: "PrefixAcks | None" = field(default=None, repr=False, compare=False)
 
     async def ack(self) -> None:
         """Tell the server this report is processed (it will not be delivered again)."""
@@ -64,55 +67,6 @@ class Delivery:
             await self._msg.ack()
         else:
             self._acks.done(self.seq)
-
-
-class _PrefixAcks:
-    """Acknowledges one consumer's deliveries (AckPolicy.ALL) as a contiguous prefix, once per loop turn.
-
-    ``done(seq)`` marks a delivery processed; the highest delivery before which everything is
-    processed is acknowledged in the next turn of the event loop, so deliveries processed in the
-    same turn share one acknowledgement. That exposes nothing more to a crash than an ack per
-    delivery did: nats-py writes those from its pending buffer in a later turn as well.
-    """
-
-    def __init__(self) -> None:
-        self.open: deque[list[object]] = deque()  # [seq, msg, processed] in delivery order
-        self.to_ack: Msg | None = None
-        self.scheduled = False
-
-    def delivered(self, seq: int, msg: Msg) -> None:
-        """A delivery handed to the node (to be marked ``done`` later)."""
-        self.open.append([seq, msg, False])
-
-    def duplicate(self, msg: Msg) -> None:
-        """A redelivery at or below the mark: acknowledge it unless deliveries before it are open."""
-        if not self.open:
-            self._schedule(msg)
-
-    def done(self, seq: int) -> None:
-        """Delivery ``seq`` is processed."""
-        for item in self.open:
-            if item[0] == seq:
-                item[2] = True
-                break
-        last = None
-        while self.open and self.open[0][2]:
-            last = self.open.popleft()[1]
-        if last is not None:
-            self._schedule(last)  # type: ignore[arg-type]
-
-    def _schedule(self, msg: Msg) -> None:
-        self.to_ack = msg
-        if not self.scheduled:
-            self.scheduled = True
-            asyncio.get_running_loop().create_task(self._flush())
-
-    async def _flush(self) -> None:
-        self.scheduled = False
-        msg, self.to_ack = self.to_ack, None
-        if msg is not None:
-            with contextlib.suppress(nats.errors.Error):  # a lost ack: redelivered, dropped by the mark
-                await msg.ack()
 
 
 async def connect_nats(url: str, user: str, password: str, *, name: str,
@@ -155,7 +109,8 @@ class Transport:
         self._to_all = ",".join(self.partners)
         self._acks: AckInbox | None = None
         self._acks_lock = asyncio.Lock()
-        self._waiting: dict[str, asyncio.Future[Msg]] = {}
+        self._waiting: dict[str, tuple[asyncio.Future[Msg], float]] = {}  # token → (future, deadline)
+        self._sweeper: asyncio.TimerHandle | None = None
 
     @classmethod
     async def connect(cls, network: NetworkConfig, access: NationAccess, *, name: str = "",
@@ -167,6 +122,9 @@ class Transport:
 
     async def close(self) -> None:
         """Flush and close the connection."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.nc.close(), 5.0)
 
@@ -226,18 +184,31 @@ class Transport:
                 if self._acks is None:
                     self._acks = await AckInbox(self.nc, self._on_ack).start()
         token, reply = self._acks.reply()
-        future: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
-        self._waiting[token] = future
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Msg] = loop.create_future()
+        self._waiting[token] = (future, loop.time() + timeout_s)
+        if self._sweeper is None:
+            self._sweeper = loop.call_later(SWEEP_S, self._sweep)
         try:
             await self.nc.publish(subject, data, reply=reply, headers=headers)
-            return parse_pub_ack(await asyncio.wait_for(future, timeout_s))
+            return parse_pub_ack(await future)
         finally:
             del self._waiting[token]
 
     def _on_ack(self, token: str, msg: Msg) -> None:
-        future = self._waiting.get(token)
-        if future is not None and not future.done():
-            future.set_result(msg)
+        waiting = self._waiting.get(token)
+        if waiting is not None and not waiting[0].done():
+            waiting[0].set_result(msg)
+
+    def _sweep(self) -> None:
+        """Time out the publishes whose acknowledgement is overdue (one timer for all, not one each)."""
+        now = asyncio.get_running_loop().time()
+        for future, deadline in list(self._waiting.values()):
+            if deadline > now:
+                break  # tokens are in publish order and share one timeout: the rest are later
+            if not future.done():
+                future.set_exception(TimeoutError())
+        self._sweeper = asyncio.get_running_loop().call_later(SWEEP_S, self._sweep) if self._waiting else None
 
     def subscribe(self, durable: str = "node", *, origins: Sequence[str] | None = None,
                   resume: Mapping[str, int] | None = None, batch: int = 64) -> "Subscription":
@@ -326,7 +297,7 @@ class Subscription:
             try:
                 start = await self._start_seq(stream, origin)
                 self.marks[origin] = max(self.marks[origin], start - 1)
-                acks = _PrefixAcks()
+                acks = PrefixAcks()
                 config = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=30.0,
                                         deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
                                         max_ack_pending=4 * self.batch)
@@ -334,7 +305,7 @@ class Subscription:
                 last_msg = [time.monotonic()]
 
                 async def on_msg(msg: Msg, problem: asyncio.Future[Exception] = problem,
-                                 last_msg: list[float] = last_msg, acks: _PrefixAcks = acks) -> None:
+                                 last_msg: list[float] = last_msg, acks: PrefixAcks = acks) -> None:
                     # In the subscription's own task, in stream order: no hop through another task.
                     last_msg[0] = time.monotonic()
                     if not problem.done():
@@ -367,11 +338,11 @@ class Subscription:
                     with contextlib.suppress(Exception):
                         await sub.unsubscribe()
 
-    async def _offer(self, origin: str, msg: Msg, acks: _PrefixAcks) -> None:
+    async def _offer(self, origin: str, msg: Msg, acks: PrefixAcks) -> None:
         seq = stream_seq(msg)
         if seq <= self.marks[origin]:
             self.dropped_duplicates += 1
-            acks.duplicate(msg)
+            acks.duplicate(seq, msg)
             return
         if seq != self.marks[origin] + 1:  # something in between went missing in transit: start again
             raise GapError(f"{origin}: got {seq} after {self.marks[origin]}")
