@@ -20,7 +20,7 @@ from nats.aio.client import Client
 from trilink.model.network import NetworkConfig
 from trilink.net.courier import Courier
 from trilink.net.deploy import ACCESS_FILE, Deployment, NationAccess, read_deployment, write_deployment
-from trilink.net.server import ServerError, ServerProcess
+from trilink.net.server import ServerError, ServerProcess, shared_host_gomaxprocs
 from trilink.net.streams import ensure_streams
 from trilink.net.transport import Transport, connect_nats
 
@@ -134,8 +134,9 @@ async def start_network(network: NetworkConfig, directory: Path, *, regenerate: 
         deployment = write_deployment(network, directory, remote_addresses, leaf_ports)
     else:
         deployment = read_deployment(directory)
+    threads = shared_host_gomaxprocs(len(deployment.nations))  # all of them run on this host
     servers = {a.nation: ServerProcess(a.nation, Path(a.config_file), a.monitor_url,
-                                       directory / f"{a.nation.lower()}.log")
+                                       directory / f"{a.nation.lower()}.log", gomaxprocs=threads)
                for a in deployment.nations}
     running = RunningNetwork(network, deployment, servers)
     try:
