@@ -80,9 +80,10 @@ def keep_warhead_identity(tab: TrackTable, config: TrackerConfig) -> None:
     Right after separation the pieces differ by centimetres per second, so which plot
     continues which track is a coin toss; their cross-sections differ by 10–20 dB. Two
     confirmed tracks that are statistically the same state (χ²(6) gate) exchange
-    identities if the older one follows the larger object.
+    identities if the older one follows the larger object — boosting tracks too: the last
+    stage's track keeps a thrust estimate for seconds after the engine stops.
     """
-    rows = np.nonzero((tab.status == CONFIRMED) & (tab.rcs_n >= SPLIT_MIN_PLOTS) & ~tab.boost)[0]
+    rows = np.nonzero((tab.status == CONFIRMED) & (tab.rcs_n >= SPLIT_MIN_PLOTS))[0]
     if len(rows) < 2:
         return
     tree = cKDTree(tab.x[rows, :3])
