@@ -19,7 +19,9 @@ delivery (JPN inbox's stored timestamp → verified at the JPN node; wall clock)
 ``TRILINK_BENCH_RATES=1000:3000`` measures only the listed rate:count pairs and prints them
 (no docs, no figures: for comparing changes); ``TRILINK_BENCH_PROFILE=DIR`` writes a cProfile
 of every process there (use it with ``TRILINK_UVLOOP=0``: cProfile does not see inside
-uvloop's callbacks, and profiling itself slows every process).
+uvloop's callbacks, and profiling itself slows every process); ``TRILINK_BENCH_COURIER_IN_NODE=1``
+(with ``TRILINK_BENCH_RATES``) runs KOR's courier inside the KOR node process instead of beside
+the servers, to compare the two.
 """
 
 import asyncio
@@ -45,6 +47,7 @@ from _report import figure, write_section
 from trilink.model.network import load_network
 from trilink.net import Transport, read_deployment, start_network
 from trilink.net.acks import stored_ns
+from trilink.net.courier import Courier
 from trilink.net.loop import loop_name
 from trilink.net.transport import connect_nats
 from trilink.wire import ReceiverPolicy, Signer, TrustStore, Verifier, seal
@@ -53,6 +56,9 @@ from trilink.wire.keys import read_private, write_private
 RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured
 #: ``rate:n,rate:n`` measures only those (a quick comparison: prints, writes no docs, no figures).
 RATES_ENV = "TRILINK_BENCH_RATES"
+#: ``1``: run KOR's courier inside the KOR node process instead of beside the servers (an experiment:
+#: quick runs only; it prints, writes no docs).
+COURIER_IN_NODE_ENV = "TRILINK_BENCH_COURIER_IN_NODE"
 WARM_UP = 100
 FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
@@ -82,12 +88,20 @@ async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, pr
     network, signer = load_network(), read_private(key, "KOR")
     access = read_deployment(directory).access("KOR")
     sent: dict[str, int] = {}
+    courier = None
     if mode == "share":
         transport = await Transport.connect(network, access)
+        last_seq = [0]
+        if os.environ.get(COURIER_IN_NODE_ENV) == "1":  # the KOR courier runs here, not in the host
+            courier_nc = await connect_nats(access.client_url, access.courier_user, access.courier_password,
+                                            name="KOR courier in node")
+            courier = Courier(courier_nc, network, "KOR")
+            courier.start()
 
         async def send(data: bytes, msg_id: str) -> None:
-            await transport.publish(data, msg_id=msg_id, recipients=["JPN", "USA"])
+            ack = await transport.publish(data, msg_id=msg_id, recipients=["JPN", "USA"])
             STORED_NS[msg_id] = time.monotonic_ns()
+            last_seq[0] = max(last_seq[0], ack.seq)
     else:
         nc = await connect_nats(access.client_url, access.courier_user, access.courier_password, name="raw")
 
@@ -112,6 +126,13 @@ async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, pr
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     await asyncio.gather(*tasks)
+    if courier is not None:  # forward everything before this process ends
+        deadline = time.monotonic() + 60.0
+        while (min(st.cursor for st in courier.stats.values()) < last_seq[0]
+               and time.monotonic() < deadline):
+            await asyncio.sleep(0.05)
+        await courier.stop()
+        await courier_nc.close()
     if mode == "share":
         await transport.close()
     else:
@@ -240,6 +261,8 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
     for mode in ("raw", "share"):
         directory = workdir / mode
         async with start_network(network, directory, couriers=(mode == "share")) as running:
+            if mode == "share" and os.environ.get(COURIER_IN_NODE_ENV) == "1":
+                await running.couriers["KOR"].stop()  # the publisher process runs it instead
             by_nation = {n: s.process.pid for n, s in running.servers.items() if s.process is not None}
             pids = list(by_nation.values())
             for rate, n in rates.items():
@@ -271,6 +294,8 @@ def _p(latencies: np.ndarray, q: float) -> float:
 def main() -> None:
     load_before = os.getloadavg()[0]
     quick = os.environ.get(RATES_ENV)
+    if os.environ.get(COURIER_IN_NODE_ENV) == "1" and not quick:
+        sys.exit(f"bench_net: {COURIER_IN_NODE_ENV}=1 is an experiment; set {RATES_ENV} too (no docs)")
     rates = {int(r): int(n) for r, n in (p.split(":") for p in quick.split(","))} if quick else RATES
     with tempfile.TemporaryDirectory(prefix="bench_net_") as tmp:
         results = profiled("host", measure(Path(tmp), rates))
