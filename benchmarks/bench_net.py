@@ -6,7 +6,14 @@ servers and couriers run in this one. Each report is timed from before encode+si
 to after verify+decode at JPN (CLOCK_MONOTONIC is shared by the processes):
 
 - share: encode, Ed25519 sign, JetStream publish with ack into KOR's outbox, courier →
-  JPN's inbox (ack), durable consumer delivery, verify, decode;
+  JPN's inbox (ack), durable consumer delivery, verify, decode. Each report is its own signed
+  message, published one by one at its scheduled time (no sender-side batching). Every one is
+  stored (file storage) in KOR's outbox and acknowledged to the KOR node before ``publish``
+  returns, and stored in JPN's inbox; the courier's cursor passes a report only once JPN's
+  stream has acknowledged it or a later report of the same ``Nats-Expected-Last-Msg-Id``
+  chain (which it stores only after its predecessor) — in a burst one acknowledgement
+  covers several reports (``trilink.net.forward``). The JPN node acknowledges its processed
+  prefix once per event-loop turn (AckPolicy.ALL);
 - raw (the floor, same run, same servers/accounts/links): the same sealed bytes by a core
   NATS publish on ``tl.kor.jpn.report``, received by a core subscription, verify, decode.
 
@@ -354,8 +361,9 @@ floor).
 
 ¹ CPU time per report in the KOR node (from its first send: building the benchmark's report
 objects is excluded) / the process running the couriers / the JPN node / the three servers
-together. Their sum is what the machine must supply per report: at 1,000
-reports/s, every ms per report is one whole core, besides everything else running.
+together (each server with `GOMAXPROCS` = cores // 3, as `start_network` runs them). Their
+sum is what the machine must supply per report: at 1,000 reports/s, every ms per report is one
+whole core, besides everything else running.
 
 Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict}.
 Where the share path's time went (parts of the same runs): {parts}; the rest is the courier's
