@@ -67,3 +67,19 @@ def test_courier_pipelines_a_burst_in_order_exactly_once(tmp_path: Path) -> None
                 await t.close()
 
     run(scenario(), 90.0)
+
+
+def test_unanswered_publish_times_out_as_a_transport_error(tmp_path: Path) -> None:
+    """Own server gone (the publish sits in nats-py's buffer, no acknowledgement): TransportError, no hang."""
+
+    async def scenario() -> None:
+        async with start_network(load_network(), tmp_path) as running:
+            kor = await running.connect("KOR", publish_timeout_s=0.5)
+            await kor.publish(b"first", msg_id="KOR:t:1")
+            running.stop_server("KOR", kill=True)
+            with pytest.raises(TransportError, match=r"KOR:t:2 .* not acknowledged: TimeoutError"):
+                await kor.publish(b"second", msg_id="KOR:t:2")
+            assert not kor._waiting  # nothing left behind for the sweep
+            await kor.close()
+
+    run(scenario(), 60.0)
