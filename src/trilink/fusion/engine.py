@@ -25,6 +25,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -94,9 +95,9 @@ class FusionConfig:
     """At most this many assessments per update (never-assessed first, then the most overdue)."""
 
 
-@dataclass(frozen=True)
-class FusedRecord:
-    """What the state remembers of one fused track between updates."""
+class FusedRecord(NamedTuple):
+    """What the state remembers of one fused track between updates (a named tuple: one is built per
+    re-fused track and update, and a frozen dataclass costs several times as much to build)."""
 
     fused_id: str
     members: frozenset[SourceKey]
@@ -304,7 +305,7 @@ def _carry(old: FusedRecord, now: float, estimate: tuple[np.ndarray, np.ndarray]
     track = old.track.moved(now, x, p, status)
     if status is old.status:
         return old, track
-    return replace(old, time=now, state=x, covariance=p, status=status, track=track), track
+    return old._replace(time=now, state=x, covariance=p, status=status, track=track), track
 
 
 def _rebuild(fid: str, old: FusedRecord | None, ms: list[SourceTrack], x: np.ndarray, p: np.ndarray,
@@ -354,8 +355,8 @@ def _assess_due(tracks: list[FusedTrack], records: dict[str, FusedRecord], now: 
         if track.fused_id in due:
             assessment = safe_assess(config.assess, track.to_track(config.nation), now)
             track = replace(track, assessment=assessment)
-            records[track.fused_id] = replace(records[track.fused_id], assessment=assessment, track=track,
-                                              assessed_at=now, changed_since_assessment=False)
+            records[track.fused_id] = records[track.fused_id]._replace(
+                assessment=assessment, track=track, assessed_at=now, changed_since_assessment=False)
         out.append(track)
     return out
 

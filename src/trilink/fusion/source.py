@@ -12,6 +12,7 @@ instead of raising, so a partner's garbage becomes a counted rejection, not a cr
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,12 @@ class SourceTrack:
     def lineage(self) -> frozenset[SourceKey]:
         """Provenance including the source itself (what fusing it brings in)."""
         return self.provenance | {self.key}
+
+
+@functools.lru_cache(maxsize=1024)
+def _nation_code(code: str) -> bool:
+    """``is_nation_code``, remembered (the same few nations arrive with every source)."""
+    return is_nation_code(code)
 
 
 def show(value: object, limit: int = 40) -> str:
@@ -194,7 +201,7 @@ def _validate(source: object, now: float, max_future: float, max_age: float,
     ``plausible_state`` whether the state is known to pass its tests."""
     if not isinstance(source, SourceTrack):
         return f"not a SourceTrack: {type(source).__name__}"
-    if not isinstance(source.nation, str) or not is_nation_code(source.nation):
+    if not isinstance(source.nation, str) or not _nation_code(source.nation):
         return f"nation {show(source.nation)} is not an ISO 3166-1 alpha-3 code"
     if not isinstance(source.track_id, str) or not source.track_id:
         return "track_id is empty"
