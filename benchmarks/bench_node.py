@@ -43,6 +43,7 @@ from trilink.model.network import load_network
 from trilink.net.loop import loop_name
 from trilink.net.transport import Transport
 from trilink.node import core as node_core
+from trilink.node.archive import Archive
 from trilink.node.clock import WallClock
 from trilink.node.core import NodeCore, NodeSettings
 from trilink.node.netlink import NodeTransport, start_network
@@ -137,15 +138,19 @@ async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
     transport = NodeTransport(await Transport.connect(network, read_deployment(directory).access("KOR"),
                                                       name="KOR node"))
     clock = WallClock()
+    archive = Archive(directory / "KOR.sqlite")
     node = NodeService(NodeCore(network, settings("KOR", batch), read_private(directory / "KOR.key", "KOR"),
-                                trust(directory)), clock, transport=transport)
+                                trust(directory)), clock, transport=transport, archive=archive)
     stages = Stages(node.core)
     sensor_time = [0.0]
     publish = transport.publish
 
     async def timed_publish(msg_id: str, data: bytes, recipients: tuple[str, ...]) -> None:
+        began = clock.now()
         await publish(msg_id, data, recipients)
-        stages.after.append((sensor_time[0], 1000.0 * (clock.now() - sensor_time[0])))
+        done = clock.now()
+        stages.after.append((sensor_time[0], 1000.0 * (done - sensor_time[0])))
+        stages.spans.setdefault("publish → acknowledged", []).append(1000.0 * (done - began))
     transport.publish = timed_publish  # type: ignore[method-assign]
     await node.start()
     start = clock.now() + 1.0
@@ -170,10 +175,12 @@ async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
             stages.clear()
         node.submit(batch_plots)          # delivered at their sensor time, ``now``
         await node.step(now)              # track, seal, publish (acknowledged), then fuse its own picture
+        archive.flush()                   # as NodeService.run does after every step
         step_index += 1
         batch_plots = scan(start + step_index)
         await clock.sleep_until(start + step_index)
     await transport.close()     # not node.close(): its draining step would re-report stale states
+    archive.close()
     return {"spans": stages.spans, "cpu": stages.cpu, "acked_ms": [a for _, a in stages.after],
             "messages": node.core.counters["messages_sealed"], "reports": node.core.counters["reports_built"]}
 
@@ -199,7 +206,8 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
     try:
         jpn_node = NodeService(NodeCore(network, settings("JPN", batch),
                                         read_private(directory / "JPN.key", "JPN"), trust(directory)),
-                               clock, transport=await running.transport("JPN"))
+                               clock, transport=await running.transport("JPN"),
+                               archive=Archive(directory / "JPN.sqlite"))
         stages = Stages(jpn_node.core)
         floor: list[float] = []
         arrival: list[float] = []
@@ -214,6 +222,8 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
             return outcome
         jpn_node.core.receive = timed_receive  # type: ignore[method-assign]
         await jpn_node.start()
+        stop = asyncio.Event()
+        ticking = asyncio.create_task(jpn_node.run(stop))    # JPN's own step and archive flush, every second
         me = [sys.executable, str(Path(__file__).resolve())]
         kor = await asyncio.create_subprocess_exec(*me, "_kor", str(directory), str(n),
                                                    "batch" if batch else "single", stdout=subprocess.PIPE)
@@ -234,7 +244,10 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
         kor_result = json.loads(out.splitlines()[-1])
         picture = np.array(jpn_node.picture_latencies) * 1000.0
         fused = 0 if jpn_node.core.picture is None else len(jpn_node.core.picture.tracks)
+        stop.set()
+        await ticking
         await jpn_node.close()
+        archived = jpn_node.archive.records_written if jpn_node.archive is not None else 0
     finally:
         if kor is not None and kor.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -242,7 +255,7 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
         await running.stop()
     if len(picture) == 0:
         raise SystemExit(f"no fused updates reached JPN with {n} missiles")
-    spans = {f"KOR {k}": (v, kor_result["cpu"][k]) for k, v in kor_result["spans"].items()}
+    spans = {f"KOR {k}": (v, kor_result["cpu"].get(k, [])) for k, v in kor_result["spans"].items()}
     spans["KOR publish acknowledged (after sensor time)"] = (kor_result["acked_ms"], [])
     spans["JPN arrival (after sensor time)"] = (arrival, [])
     spans |= {f"JPN {k}": (v, stages.cpu[k]) for k, v in stages.spans.items() if k != "step (tracker + seal)"}
@@ -250,7 +263,7 @@ async def measure(n: int, workdir: Path, batch: bool = True) -> dict[str, Any]:
             "p50": float(np.percentile(picture, 50)), "p99": float(np.percentile(picture, 99)),
             "max": float(picture.max()), "net_p50": float(np.percentile(floor, 50)),
             "net_p99": float(np.percentile(floor, 99)), "spans": spans,
-            "messages": kor_result["messages"], "reports": kor_result["reports"],
+            "messages": kor_result["messages"], "reports": kor_result["reports"], "archived": archived,
             "cpu_ms_per_step": (1000.0 * kor_result["cpu_s"] / (WARMUP_S + MEASURE_S),
                                 1000.0 * jpn_cpu / MEASURE_S)}
 
@@ -282,9 +295,11 @@ def main() -> None:
              "Sensor timestamp of a KOR radar plot → JPN's fused picture updated with it (wall clock, "
              "KOR node and JPN node in separate processes, KOR → USA hub → JPN over three local "
              "nats-servers with JetStream acknowledgement; KOR reports every update, state only, "
-             f"{form}; event loop: {loop_name()}). The floor measured in the same run: report issued "
-             f"at KOR → verified at JPN. Load average at the end: {load[0]:.1f} / {load[1]:.1f} "
-             "(1 / 5 min) on 2 cores shared with other work.",
+             f"{form}; both nodes archive every message sent and received, SQLite, hash-chained, as "
+             "`trilink node` does, JPN running its own one-second step; the KOR radar's scan is handed "
+             f"to the node at its sensor time; event loop: {loop_name()}). The floor measured in the same "
+             "run: report issued at KOR → verified at JPN. Load average at the end: "
+             f"{load[0]:.1f} / {load[1]:.1f} (1 / 5 min) on 2 cores shared with other work.",
              "",
              "| missiles | updates measured | fused tracks at JPN | p50 ms | p99 ms | max ms "
              "| floor p50 ms | floor p99 ms | messages / reports sent | CPU ms per step KOR / JPN ¹ |",
@@ -296,7 +311,8 @@ def main() -> None:
                      f"| {r['messages']:,} / {r['reports']:,} | {kor_cpu:.0f} / {jpn_cpu:.0f} |")
         print(f"{r['n']} missiles: {r['samples']} updates, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
               f"max {r['max']:.1f} ms (floor p50 {r['net_p50']:.1f}, p99 {r['net_p99']:.1f} ms), "
-              f"{r['fused_tracks']} fused tracks at JPN, {r['messages']} messages for {r['reports']} reports")
+              f"{r['fused_tracks']} fused tracks at JPN, {r['messages']} messages for {r['reports']} "
+              f"reports, {r['archived']} records in JPN's archive")
     lines += ["", "¹ CPU of the KOR node process and of the process running the JPN node and the three "
               "couriers, per second of the run (one step per second).", "",
               "Where the time goes (wall clock and CPU per call, same run):", "", *_span_rows(rows), "",
