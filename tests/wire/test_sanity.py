@@ -19,6 +19,7 @@ from trilink.wire import (
     Reason,
     ReceiverPolicy,
     Rejection,
+    ReportBatch,
     Signer,
     TrackReport,
     TrustStore,
@@ -124,3 +125,31 @@ def test_any_well_typed_message_is_checked_without_raising(typ: type, data: st.D
     message_problem(message)  # must not raise
     result = check(seal(message, KOR), POLICY, T0)
     assert not (isinstance(result, Rejection) and result.detail.startswith("unexpected")), result
+
+
+def test_a_batch_gets_the_verdicts_of_its_reports_checked_one_by_one() -> None:
+    """The batched numeric check of a ReportBatch gives each report's own verdict, also at the PSD edge."""
+    rng = np.random.default_rng(2)
+    covariances = []
+    for _ in range(120):
+        a = rng.normal(size=(6, 6)) * rng.uniform(0.01, 1e4, size=6)
+        psd = a @ a.T
+        d = np.sqrt(np.diag(psd))
+        corr = psd / np.outer(d, d)
+        edge = rng.choice([-1e-3, -2e-9, -1e-9, -5e-10, 0.0, 1e-12, 1e-3])  # smallest eigenvalue, shifted
+        covariances.append((corr - (np.linalg.eigvalsh(corr)[0] - edge) * np.eye(6)) * np.outer(d, d))
+    covariances += [np.diag([0.0, 1.0, 1.0, 1.0, 1.0, 1.0]), np.full((6, 6), np.nan), np.eye(6) * 1e31]
+    base = typical_report()
+    reports = [msgspec.structs.replace(base, seq=i + 1, report_id=f"KOR.{i + 1}",
+                                       state=msgspec.structs.replace(base.state, cov=covariance_upper(c)))
+               for i, c in enumerate(covariances)]
+    reports.append(msgspec.structs.replace(base, seq=999, state=msgspec.structs.replace(
+        base.state, pos_ecef_m=(2e9, 0.0, 0.0))))
+    singles = [message_problem(r) for r in reports]
+    assert any(p is None for p in singles) and any(p is not None for p in singles)
+    for start, size in [(k, 1) for k in range(len(reports))] + [(k, 7) for k in range(0, len(reports), 7)]:
+        chunk = reports[start:start + size]
+        batch = ReportBatch(origin="KOR", seq=5000 + start, issued_utc=T0, releasable_to=("USA", "JPN"),
+                            exercise=base.exercise, reports=tuple(chunk))
+        first = next(((i, p) for i, p in enumerate(singles[start:start + size]) if p is not None), None)
+        assert message_problem(batch) == (None if first is None else f"report {first[0]}: {first[1]}")
