@@ -32,11 +32,12 @@ HISTORY_SPACING = 0.5
 
 def extend_history(history: np.ndarray | None, time: float, state: np.ndarray) -> np.ndarray:
     """History (K, 7) of [t, x, y, z, vx, vy, vz] with the fused state at ``time`` appended (thinned)."""
-    row = np.concatenate([[time], state])[None, :]
+    if history is not None and len(history) and time - history[-1, 0] < HISTORY_SPACING:
+        return history
+    row = np.empty((1, 7))
+    row[0, 0], row[0, 1:] = time, state
     if history is None or len(history) == 0:
         return row
-    if time - history[-1, 0] < HISTORY_SPACING:
-        return history
     out = np.concatenate([history, row])
     if len(out) > HISTORY_MAX:
         out = np.concatenate([out[:HISTORY_HEAD], out[-(HISTORY_MAX - HISTORY_HEAD):]])

@@ -312,7 +312,15 @@ def _rebuild(fid: str, old: FusedRecord | None, ms: list[SourceTrack], x: np.nda
              impact: ImpactPoint | None, now: float, config: FusionConfig, ended: set[SourceKey],
              merged_into: str | None) -> FusedRecord:
     """A fused track whose sources changed (or that has none left), from its members."""
-    if ms:
+    if len(ms) == 1:  # the common case, written out (the same values as below)
+        one = ms[0]
+        active_until = one.time + config.lost_after if one.status is SourceStatus.ACTIVE else -math.inf
+        status = FusedStatus.ACTIVE if now <= active_until else FusedStatus.LOST
+        last_update, phase, cls = one.time, one.phase, one.missile_class
+        first_time = old.first_time if old else (one.time if one.first_time is None else one.first_time)
+        n_updates = (old.n_updates if old else 0) + int(old is None or last_update > old.last_update)
+        history = extend_history(old.history if old else None, now, x)
+    elif ms:
         active = [s.time for s in ms if s.status is SourceStatus.ACTIVE]
         active_until = max(active) + config.lost_after if active else -math.inf
         status = FusedStatus.ACTIVE if now <= active_until else FusedStatus.LOST
@@ -329,12 +337,16 @@ def _rebuild(fid: str, old: FusedRecord | None, ms: list[SourceTrack], x: np.nda
         status = FusedStatus.DROPPED if expired else FusedStatus.LOST
         active_until, last_update, phase, cls = -math.inf, old.last_update, old.phase, old.missile_class
         first_time, n_updates, history = old.first_time, old.n_updates, old.history
-    member_keys = frozenset(s.key for s in ms)
-    found = disagreements(fid, ms, config.disagreement_gate, config.disagreement_bias)
-    contributors = frozenset().union(*(s.provenance for s in ms)) if ms else frozenset()
+    member_keys = frozenset([s.key for s in ms])
+    if len(ms) == 1:
+        found, contributors, sources = (), ms[0].provenance, (ms[0].key,)
+    else:
+        found = disagreements(fid, ms, config.disagreement_gate, config.disagreement_bias)
+        contributors = frozenset().union(*(s.provenance for s in ms)) if ms else frozenset()
+        sources = tuple(sorted(member_keys))
     assessment = old.assessment if old else None
     track = FusedTrack(fused_id=fid, time=now, state=x, covariance=p, status=status,
-                       sources=tuple(sorted(member_keys)), contributors=contributors, phase=phase,
+                       sources=sources, contributors=contributors, phase=phase,
                        missile_class=cls, first_time=first_time, last_update=last_update,
                        n_updates=n_updates, impact=impact, disagreements=found, assessment=assessment,
                        merged_into=merged_into, history=history)
