@@ -174,11 +174,11 @@ def fuse_clusters(states: np.ndarray, covs: np.ndarray, lineages: Sequence[froze
     n = states.shape[1]
     if not clusters:
         return np.zeros((0, n)), np.zeros((0, n, n))
-    logdet = np.linalg.slogdet(covs)[1]
+    logdet = np.linalg.slogdet(covs)[1].tolist()   # Python floats: the sort keys compare the same, faster
     chains: list[list[int]] = []
     owner: list[int] = []
     for ci, members in enumerate(clusters):
-        members = sorted(members, key=lambda m: logdet[m])
+        members = sorted(members, key=logdet.__getitem__) if len(members) > 1 else list(members)
         groups = (lineage_groups([lineages[m] for m in members]) if independent
                   else [list(range(len(members)))])
         for g in groups:
