@@ -54,3 +54,22 @@ def test_prefix_acks_acknowledge_the_processed_prefix_once_per_turn() -> None:
         return acked
 
     assert asyncio.run(scenario()) == [3]
+
+
+def test_redelivered_unacknowledged_delivery_does_not_hold_back_the_rest() -> None:
+    async def scenario() -> list[int]:
+        acked: list[int] = []
+        acks = PrefixAcks()
+        first, second = _Msg(1, acked), _Msg(2, acked)
+        acks.delivered(1, first)  # type: ignore[arg-type]
+        acks.delivered(2, second)  # type: ignore[arg-type]
+        acks.done(2)                       # the node never acknowledges 1 ...
+        acks.duplicate(1, _Msg(1, acked))  # type: ignore[arg-type]  # ... the server redelivers it
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        acks.duplicate(2, _Msg(2, acked))  # type: ignore[arg-type]  # a lost acknowledgement: again
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        return acked
+
+    assert asyncio.run(scenario()) == [2, 2]

@@ -145,7 +145,19 @@ class PrefixAcks:
         self.open.append([seq, msg, False])
 
     def duplicate(self, seq: int, msg: Msg) -> None:
-        """A redelivery at or below the mark: acknowledge it unless deliveries before it are open."""
+        """A redelivery at or below the mark.
+
+        One the node still holds unacknowledged was redelivered after ``ack_wait``: it counts as
+        processed, as when each delivery was acknowledged on its own (a delivery never
+        acknowledged must not hold back every later one). One already acknowledged (the
+        acknowledgement was lost) is acknowledged again unless a later acknowledgement will
+        cover it.
+        """
+        for item in self.open:
+            if item[0] == seq:
+                item[1], item[2] = msg, True
+                self._advance()
+                return
         if not self.open:
             self._schedule(seq, msg)
 
@@ -155,6 +167,9 @@ class PrefixAcks:
             if item[0] == seq:
                 item[2] = True
                 break
+        self._advance()
+
+    def _advance(self) -> None:
         last = None
         while self.open and self.open[0][2]:
             last = self.open.popleft()
@@ -162,7 +177,7 @@ class PrefixAcks:
             self._schedule(last[0], last[1])  # type: ignore[arg-type]
 
     def _schedule(self, seq: int, msg: Msg) -> None:
-        if seq > self.to_ack_seq:
+        if self.to_ack is None or seq > self.to_ack_seq:  # the highest one waiting covers the rest
             self.to_ack, self.to_ack_seq = msg, seq
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._flush())
