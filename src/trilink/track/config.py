@@ -75,7 +75,7 @@ class TrackerConfig:
     ``established_coast`` or until it is predicted to have impacted — a lofted ICBM is out of every
     radar's sight for half an hour and must be picked up by the same track on the way down. (A copy
     of a burning missile that lost its thrust is not established.)"""
-    established_free_time: float = 30.0
+    established_free_time: float = 60.0
     established_coast: float = 4_000.0
     boost_delete_after: float = 15.0
     """A track in the boost model is deleted after this long without a plot: with the thrust unknown

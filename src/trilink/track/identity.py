@@ -99,3 +99,37 @@ def keep_warhead_identity(tab: TrackTable, config: TrackerConfig) -> None:
         d = xa - xb
         if float(d @ np.linalg.solve(tab.p[a, :6, :6] + tab.p[b, :6, :6], d)) < config.split_gate:
             tab.swap_identity(a, b)
+
+
+def shadowed(tab: TrackTable, now: float, config: TrackerConfig) -> np.ndarray:
+    """Confirmed tracks that starve beside a live track of the same object: a duplicate to delete.
+
+    A track with no plot for ``coast_after`` whose state is, within the χ²(6) split gate, that
+    of a confirmed track updated in that time lost its plots to the other: it is the same
+    object (a burning missile's track started again, a staging fragment), not a second one —
+    two real pieces each keep getting their own plots. Without this the starving copy coasts
+    as an established track for up to an hour.
+    """
+    gone = np.zeros(len(tab), dtype=bool)
+    confirmed = tab.status == CONFIRMED
+    age = now - tab.last
+    starving = np.nonzero(confirmed & (age > config.coast_after))[0]
+    live = np.nonzero(confirmed & (age <= config.coast_after))[0]
+    if not len(starving) or not len(live):
+        return gone
+    def at_now(rows: np.ndarray) -> np.ndarray:  # states moved to ``now`` along their velocity
+        x = tab.x[rows, :6].copy()
+        x[:, :3] += x[:, 3:6] * (now - tab.t[rows])[:, None]
+        return x
+
+    live_now, starving_now = at_now(live), at_now(starving)
+    tree = cKDTree(live_now[:, :3])
+    for k, a in enumerate(starving.tolist()):
+        reach = SPLIT_RADIUS + float(np.sqrt(np.trace(tab.p[a, :3, :3])))
+        for j in tree.query_ball_point(starving_now[k, :3], reach):
+            b = int(live[j])
+            d = starving_now[k] - live_now[j]
+            if float(d @ np.linalg.solve(tab.p[a, :6, :6] + tab.p[b, :6, :6], d)) < config.split_gate:
+                gone[a] = True
+                break
+    return gone

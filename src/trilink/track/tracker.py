@@ -43,10 +43,14 @@ from trilink.track.output import TrackOutput
 from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 THRUST = slice(6, 9)
-BOOST_START_HEIGHT = 800_000.0
-"""A rising object first seen below this height gets the boost model (IR tracks always do): a lofted
-ICBM's second stage still burns at 400–500 km, and a burning object tracked without thrust is lost
-every few scans. A ballistic one leaves the boost model once its thrust is known to be zero."""
+BOOST_START_HEIGHT = 150_000.0
+"""A rising object first seen below this height gets the boost model (IR tracks always do) ..."""
+BOOST_NEIGHBOUR_RADIUS = 50_000.0
+"""... and so does one, up to ``BOOST_MAX_HEIGHT``, born this close (m) to a track that is or was
+boosting and was updated in the last ``BOOST_NEIGHBOUR_AGE`` s: the burning stack's new track at
+staging, or a burning missile's track started again (a lofted ICBM's second stage burns at 400–500 km;
+tracked without thrust it is lost every few scans)."""
+BOOST_NEIGHBOUR_AGE = 30.0
 BOOST_MAX_HEIGHT = 800_000.0
 """No missile still burns above this height: unexplained innovations there are not thrust."""
 EQUATORIAL_RADIUS = 6_378_137.0
@@ -369,6 +373,9 @@ class Tracker:
         just_started = tab.hits[rows] == cfg.confirm_hits
         ir = (tab.kinds[rows] & IR_BIT) > 0
         start = ~boost & just_started & (ir | ((climb > 0.0) & (height < BOOST_START_HEIGHT)))
+        maybe = ~boost & just_started & ~start & (climb > 0.0) & (height < BOOST_MAX_HEIGHT)
+        if maybe.any():
+            start[maybe] = self._near_boosting(rows[maybe])
         manoeuvre = (~boost & (tab.hits[rows] >= cfg.confirm_hits) & (climb > 0.0)
                      & (height < BOOST_MAX_HEIGHT) & (tab.nis[rows].sum(-1) > cfg.reboost_nis))
         on = rows[start | manoeuvre]
@@ -402,6 +409,20 @@ class Tracker:
                            | falling]
             if len(off):
                 self._thrust_off(off)
+
+    def _near_boosting(self, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` were born near a track that is or was boosting, updated recently."""
+        tab = self.table
+        others = np.nonzero(tab.boosted & (tab.last >= tab.t[rows].min() - BOOST_NEIGHBOUR_AGE))[0]
+        if not len(others):
+            return np.zeros(len(rows), dtype=bool)
+        near = np.zeros(len(rows), dtype=bool)
+        for k, r in enumerate(rows.tolist()):
+            o = others[(others != r) & (tab.last[others] >= tab.t[r] - BOOST_NEIGHBOUR_AGE)]
+            ahead = tab.x[o, :3] + tab.x[o, 3:6] * (tab.t[r] - tab.t[o])[:, None]
+            near[k] = bool(len(o)) and float(np.min(np.linalg.norm(ahead - tab.x[r, :3], axis=-1))) \
+                < BOOST_NEIGHBOUR_RADIUS
+        return near
 
     def _thrust_off(self, rows: np.ndarray) -> None:
         """Switch to the ballistic model: the thrust state is removed."""
@@ -476,7 +497,7 @@ class Tracker:
         limit = np.where(established, cfg.established_coast, np.where(tab.boost, cfg.boost_delete_after,
                                                                       cfg.delete_after))
         stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > limit)
-        gone = impacted | stale
+        gone = impacted | stale | identity.shadowed(tab, now, cfg)
         if not gone.any():
             return []
         rows = np.nonzero(gone & (tab.status == CONFIRMED))[0]
