@@ -140,7 +140,9 @@ class Tracker:
         cfg = self.config
         t = batch.values[:, TIME]
         ok = ~malformed(batch)
-        foreign = ok & np.array([n != cfg.nation for n in batch.nations], dtype=bool)
+        nations = batch.nations
+        foreign = ok & (np.zeros(len(t), dtype=bool) if nations.count(cfg.nation) == len(nations)
+                        else np.array([n != cfg.nation for n in nations], dtype=bool))
         ok &= ~foreign
         late = ok & (t < now - cfg.late_window)
         ok &= ~late
@@ -155,7 +157,7 @@ class Tracker:
         good = np.nonzero(ok)[0]
         if not len(good):
             return
-        sensors = {batch.sensors[i] for i in good.tolist()}
+        sensors = set(batch.sensors) if len(good) == len(t) else {batch.sensors[i] for i in good.tolist()}
         if len(sensors) == 1 and (t[good] == t[good[0]]).all():  # the usual call: one scan
             self._process(scan_of(batch, good))
             return
@@ -216,8 +218,9 @@ class Tracker:
         # hypotheses: each candidate track under its current model, plus, for boosting tracks, a
         # copy whose engine stopped at an unknown moment (the burnout branch of a two-model GLR)
         ghost = np.nonzero(tab.boost[uniq] & (dt[uniq] >= 0.0))[0]
-        hyp_x0 = tab.x[uniq]
-        hyp_p0 = tab.p[uniq]
+        every = len(uniq) == len(tab)  # every track a candidate: read the table's arrays, no copies
+        hyp_x0 = tab.x if every else tab.x[uniq]
+        hyp_p0 = tab.p if every else tab.p[uniq]
         hyp_boost = tab.boost[uniq].copy()
         if len(ghost):
             gr = uniq[ghost]
@@ -276,13 +279,13 @@ class Tracker:
         key = pair_track * m + pair_col[pair]
         order = np.argsort(key)
         chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
-        hyp = pair_hyp[chosen]
-        prediction = (hyp_x0, hyp_p0, hyp_boost, xs, phi, qn, p_pred, jac, cross)
-        if len(hyp) != len(hyp_x0) or np.any(hyp != np.arange(len(hyp))):  # else: every hypothesis, in order
-            prediction = tuple(a[hyp] for a in prediction)
+        hyp: np.ndarray | None = pair_hyp[chosen]
+        if len(hyp) == len(hyp_x0) and not np.any(hyp != np.arange(len(hyp))):
+            hyp = None  # every hypothesis, in order
         if len(chosen) != len(nu) or np.any(chosen != np.arange(len(chosen))):
             nu, s, s_inv, d2 = nu[chosen], s[chosen], s_inv[chosen], d2[chosen]
-        self._apply(scan, uniq[ar], ac, prediction, nu, s, s_inv, d2)
+        self._apply(scan, uniq[ar], ac, (hyp_x0, hyp_p0, hyp_boost, xs, phi, qn, p_pred, jac, cross), hyp,
+                    nu, s, s_inv, d2)
         used[ac] = True
         return used
 
@@ -315,10 +318,16 @@ class Tracker:
         return q_acc, q_thrust
 
     def _apply(self, scan: Scan, rows: np.ndarray, plots: np.ndarray, prediction: tuple[np.ndarray, ...],
-               nu: np.ndarray, s: np.ndarray, s_inv: np.ndarray, nis: np.ndarray) -> None:
-        """Batched EKF update of table rows ``rows`` with their chosen hypotheses (forward or retrodicted)."""
+               hyp: np.ndarray | None, nu: np.ndarray, s: np.ndarray, s_inv: np.ndarray, nis: np.ndarray
+               ) -> None:
+        """Batched EKF update of table rows ``rows`` with their chosen hypotheses (forward or retrodicted).
+
+        ``prediction`` holds every hypothesis; ``hyp`` picks each row's (None: all of them, in order).
+        """
         tab = self.table
         x_now, p_now, boost, xs, phi, qn, p_pred, h, cross = prediction
+        if hyp is not None:  # what only late plots need is picked for them alone, below
+            boost, xs, p_pred, h, cross = boost[hyp], xs[hyp], p_pred[hyp], h[hyp], cross[hyp]
         late = scan.time < tab.t[rows]
         r = np.zeros_like(s)
         idx = np.arange(scan.dim)
@@ -330,8 +339,9 @@ class Tracker:
             x_new[young], p_new[young] = self._iterate(scan, plots[young], xs[young], p_pred[young],
                                                        x_new[young], r[young])
         if late.any():
-            x_new[late], p_new[late] = filter.update_late(x_now[late], p_now[late], phi[late], qn[late],
-                                                          h[late], nu[late], s[late])
+            picked = np.nonzero(late)[0] if hyp is None else hyp[late]
+            x_new[late], p_new[late] = filter.update_late(x_now[picked], p_now[picked], phi[picked],
+                                                          qn[picked], h[late], nu[late], s[late])
         switched = tab.boost[rows] & ~boost
         tab.boost[rows] = boost
         tab.nis[rows[switched]] = 0.0
