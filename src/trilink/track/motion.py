@@ -66,7 +66,7 @@ def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: n
     """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0 (``height``: if known)."""
     pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
     if height is None:
-        height = radial_height(pos)
+        height = heights_below(pos, ceiling)  # only heights below the ceiling are used
     acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
     low = height < ceiling
     if low.any():
@@ -92,7 +92,8 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
     r2 = (pos * pos).sum(axis=1)
     r = np.sqrt(r2)
     unit = pos / r[:, None]
-    jac = np.broadcast_to(_JAC_CONSTANT, (n, STATE_DIM, STATE_DIM)).copy()
+    jac = np.empty((n, STATE_DIM, STATE_DIM))
+    jac[:] = _JAC_CONSTANT
     gradient = 3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3)
     jac[:, 3:6, :3] += (GM / (r2 * r))[:, None, None] * gradient
     if thrust.any():
@@ -102,7 +103,7 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
         jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
                             + grows * thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
     if height is None:
-        height = radial_height(pos)
+        height = heights_below(pos, ceiling)  # only heights below the ceiling are used
     low = height < ceiling
     if low.any():
         v = vel[low]
@@ -167,24 +168,27 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     fast, take RK4 steps.
     """
     n = len(x)
-    fast = (q_thrust > 0.0) | (heights_below(x[:, :3], 1.2 * ceiling) < 1.2 * ceiling)
+    height = heights_below(x[:, :3], 1.2 * ceiling)  # exact below 1.2 × ceiling: also the first step's
+    fast = (q_thrust > 0.0) | (height < 1.2 * ceiling)
     if fast.all() or not fast.any():
         return _propagate(x, dt, q_acc, q_thrust, (q_drag, q_air, q_vacuum), exhaust_velocity, ceiling,
-                          max_step, rk4=bool(fast.all()))
+                          max_step, height, rk4=bool(fast.all()))
     out_x = np.empty_like(x)
     out_phi = np.empty((n, STATE_DIM, STATE_DIM))
     out_q = np.empty((n, STATE_DIM, STATE_DIM))
     for mask, rk4 in ((fast, True), (~fast, False)):
         out_x[mask], out_phi[mask], out_q[mask] = _propagate(
             x[mask], dt[mask], q_acc[mask], q_thrust[mask], (q_drag, q_air, q_vacuum), exhaust_velocity,
-            ceiling, max_step, rk4=rk4)
+            ceiling, max_step, height[mask], rk4=rk4)
     return out_x, out_phi, out_q
 
 
 def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray,
                densities: tuple[float, float, float], exhaust_velocity: float, ceiling: float,
-               max_step: float, *, rk4: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``propagate`` for one integrator; ``densities`` is (q_drag, q_air, q_vacuum)."""
+               max_step: float, height: np.ndarray, *, rk4: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``propagate`` for one integrator; ``densities`` is (q_drag, q_air, q_vacuum), ``height`` the
+    states' heights wherever they are below the ceiling (``heights_below``)."""
     q_drag, q_air, q_vacuum = densities
     steps = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / max_step)))
     h = dt / steps
@@ -192,12 +196,14 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
     phi = qsum = None
     x = x.copy()
     hc = h[:, None]
-    for _ in range(steps):
-        height = heights_below(x[:, :3], ceiling)
+    for step in range(steps):
+        if step:
+            height = heights_below(x[:, :3], ceiling)
         low = height < ceiling
         jac = jacobian(x, exhaust_velocity, ceiling, height)
         fh = jac * h[:, None, None]
-        step_phi = eye + fh + 0.5 * fh @ fh
+        step_phi = eye + fh
+        step_phi += 0.5 * fh @ fh
         k1 = derivative(x, exhaust_velocity, ceiling, height)
         if rk4:
             k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
