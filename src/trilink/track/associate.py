@@ -13,6 +13,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from trilink.track.motion import squared_norms
+
 _DENSE_LIMIT = 40_000
 """Up to this many track×plot pairs a dense distance test (a few array operations) is cheaper than a tree."""
 _ONE_PROBLEM = 64
@@ -40,7 +42,7 @@ def candidate_pairs(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndar
     normal = np.nonzero(~wide)[0]
     rows, cols = _nearest(track_pos[normal], radius[normal], plot_pos)
     rows = normal[rows]
-    if wide.any():
+    if np.count_nonzero(wide):
         few = np.nonzero(wide)[0]
         if len(few) * m <= _DENSE_LIMIT:
             extra_r, extra_c = _dense(track_pos[few], radius[few], plot_pos)
@@ -54,7 +56,7 @@ def _dense(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray) -> t
     """All pairs tested: |a − b|² = |a|² + |b|² − 2a·b about a nearby origin (no N×M×3 array)."""
     centre = plot_pos[0]
     a, b = track_pos - centre, plot_pos - centre
-    d2 = (a * a).sum(axis=1)[:, None] + (b * b).sum(axis=1)[None, :] - 2.0 * (a @ b.T)
+    d2 = squared_norms(a)[:, None] + squared_norms(b)[None, :] - 2.0 * (a @ b.T)
     rows, cols = np.nonzero(d2 < (radius * radius)[:, None])
     return rows.astype(np.intp), cols.astype(np.intp)
 
@@ -108,7 +110,7 @@ def assign(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> tuple[np.nda
     col_deg = np.bincount(cols)
     simple = (row_deg[rows] == 1) & (col_deg[cols] == 1)
     out_r, out_c = [rows[simple]], [cols[simple]]
-    if not simple.all():
+    if np.count_nonzero(simple) < len(simple):
         cr, cc, cv = rows[~simple], cols[~simple], cost[~simple]
         ur, ri = np.unique(cr, return_inverse=True)
         uc, ci = np.unique(cc, return_inverse=True)

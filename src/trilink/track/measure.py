@@ -158,7 +158,7 @@ def scan_of(batch: Plots, rows: np.ndarray) -> Scan:
     v = batch.values[rows]
     first = int(rows[0])
     if batch.radar[first]:
-        d = 4 if batch.rate_given[rows].all() else 3
+        d = 4 if np.count_nonzero(batch.rate_given[rows]) == len(rows) else 3
         kind = SensorKind.RADAR
     else:
         d = 2

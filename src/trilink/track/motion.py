@@ -38,6 +38,12 @@ _JAC_CONSTANT[3:6, 3:6] = -2.0 * _OMEGA_CROSS
 _JAC_CONSTANT[3:6, 6:9] = np.eye(3)
 
 
+def squared_norms(v: np.ndarray) -> np.ndarray:
+    """|v|² (N,) of 3-vectors (N, 3): ``(v * v).sum(axis=1)``, the same sums, without a reduction call."""
+    x, y, z = v[:, 0], v[:, 1], v[:, 2]
+    return x * x + y * y + z * z
+
+
 def heights_below(pos: np.ndarray, limit: float) -> np.ndarray:
     """Heights (N,) of positions, exact wherever the height may be below ``limit`` and +inf elsewhere.
 
@@ -45,11 +51,12 @@ def heights_below(pos: np.ndarray, limit: float) -> np.ndarray:
     than ``limit``; only the others pay for the ellipsoid height (most tracks fly far above the
     drag ceiling, so the common case is a few array operations).
     """
-    near = (pos * pos).sum(axis=1) < (_EQUATORIAL_RADIUS + max(limit, 0.0) + 1_000.0) ** 2
-    if near.all():
+    near = squared_norms(pos) < (_EQUATORIAL_RADIUS + max(limit, 0.0) + 1_000.0) ** 2
+    count = np.count_nonzero(near)
+    if count == len(pos):
         return radial_height(pos)
     height = np.full(len(pos), np.inf)
-    if near.any():
+    if count:
         height[near] = radial_height(pos[near])
     return height
 
@@ -69,14 +76,14 @@ def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: n
         height = heights_below(pos, ceiling)  # only heights below the ceiling are used
     acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
     low = height < ceiling
-    if low.any():
+    if np.count_nonzero(low):
         acc[low] += np.clip(x[low, _K], 0.0, None)[:, None] * _drag_per_k(pos[low], vel[low], height[low],
                                                                           ceiling)
     out = np.empty_like(x)
     out[:, :3] = vel
     out[:, 3:6] = acc
-    if thrust.any():
-        alpha = np.minimum(np.sqrt((thrust * thrust).sum(axis=1)), MAX_THRUST)
+    if np.count_nonzero(thrust):
+        alpha = np.minimum(np.sqrt(squared_norms(thrust)), MAX_THRUST)
         out[:, 6:9] = (alpha / exhaust_velocity)[:, None] * thrust
     else:
         out[:, 6:9] = 0.0
@@ -89,15 +96,15 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
     """∂f/∂x (N, 10, 10) of ``derivative`` (point-mass gravity gradient; J2's gradient is negligible)."""
     n = len(x)
     pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
-    r2 = (pos * pos).sum(axis=1)
+    r2 = squared_norms(pos)
     r = np.sqrt(r2)
     unit = pos / r[:, None]
     jac = np.empty((n, STATE_DIM, STATE_DIM))
     jac[:] = _JAC_CONSTANT
     gradient = 3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3)
     jac[:, 3:6, :3] += (GM / (r2 * r))[:, None, None] * gradient
-    if thrust.any():
-        alpha = np.sqrt((thrust * thrust).sum(axis=1))
+    if np.count_nonzero(thrust):
+        alpha = np.sqrt(squared_norms(thrust))
         ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
         grows = (alpha < MAX_THRUST)[:, None, None]
         jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
@@ -105,7 +112,7 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
     if height is None:
         height = heights_below(pos, ceiling)  # only heights below the ceiling are used
     low = height < ceiling
-    if low.any():
+    if np.count_nonzero(low):
         v = vel[low]
         speed = np.maximum(np.linalg.norm(v, axis=-1), 1.0)
         vhat = v / speed[:, None]
@@ -170,9 +177,10 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     n = len(x)
     height = heights_below(x[:, :3], 1.2 * ceiling)  # exact below 1.2 × ceiling: also the first step's
     fast = (q_thrust > 0.0) | (height < 1.2 * ceiling)
-    if fast.all() or not fast.any():
+    count = np.count_nonzero(fast)
+    if count in (0, n):
         return _propagate(x, dt, q_acc, q_thrust, (q_drag, q_air, q_vacuum), exhaust_velocity, ceiling,
-                          max_step, height, rk4=bool(fast.all()))
+                          max_step, height, rk4=count == n)
     out_x = np.empty_like(x)
     out_phi = np.empty((n, STATE_DIM, STATE_DIM))
     out_q = np.empty((n, STATE_DIM, STATE_DIM))

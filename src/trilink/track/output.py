@@ -52,7 +52,7 @@ class TrackOutput:
         changed = ~(key == tab.shown).all(axis=1)
         serials = tab.serial.tolist()
         cache = self._cache
-        if changed.any():
+        if np.count_nonzero(changed):
             rows = np.nonzero(changed)[0]
             cache.update(zip(tab.serial[rows].tolist(), self.build(tab, rows, now), strict=True))
             tab.shown[rows] = key[rows]
@@ -82,7 +82,7 @@ class TrackOutput:
         k = x[:, 9]
         has_beta = tab.drag_seen[rows] & (k > 1e-3)
         betas = sigmas = [None] * count
-        if has_beta.any():  # β and its σ where estimated, None elsewhere
+        if np.count_nonzero(has_beta):  # β and its σ where estimated, None elsewhere
             with np.errstate(divide="ignore", invalid="ignore"):
                 beta = DRAG_SCALE / k
                 beta_sigma = DRAG_SCALE * np.sqrt(tab.p[rows, 9, 9]) / (k * k)

@@ -237,7 +237,7 @@ class Tracker:
                                 max_step=cfg.max_step, q_air=cfg.q_ballistic, q_vacuum=cfg.q_vacuum)
         p_pred = phi @ hyp_p0 @ phi.transpose(0, 2, 1) + qn
         late_h = hyp_dt < 0.0
-        if late_h.any():  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
+        if np.count_nonzero(late_h):  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
             qn[late_h], p_pred[late_h] = filter.retrodiction(phi[late_h], hyp_p0[late_h], qn[late_h])
         zhat, jac = predict(xs, scan)
         cross = p_pred @ jac.transpose(0, 2, 1)
@@ -281,9 +281,9 @@ class Tracker:
         order = np.argsort(key)
         chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
         hyp: np.ndarray | None = pair_hyp[chosen]
-        if len(hyp) == len(hyp_x0) and not np.any(hyp != np.arange(len(hyp))):
+        if len(hyp) == len(hyp_x0) and not np.count_nonzero(hyp != np.arange(len(hyp))):
             hyp = None  # every hypothesis, in order
-        if len(chosen) != len(nu) or np.any(chosen != np.arange(len(chosen))):
+        if len(chosen) != len(nu) or np.count_nonzero(chosen != np.arange(len(chosen))):
             nu, s, s_inv, d2 = nu[chosen], s[chosen], s_inv[chosen], d2[chosen]
         self._apply(scan, uniq[ar], ac, (hyp_x0, hyp_p0, hyp_boost, xs, phi, qn, p_pred, jac, cross), hyp,
                     nu, s, s_inv, d2)
@@ -306,7 +306,7 @@ class Tracker:
     def _plot_rcs(self, scan: Scan) -> np.ndarray | None:
         """Cross-sections (dBsm) of a radar scan's plots from their SNR, NaN where not reported."""
         spec = self._specs.get(scan.sensor)
-        if spec is None or not scan.has_range or not np.isfinite(scan.snr_db).any():
+        if spec is None or not scan.has_range or not np.count_nonzero(np.isfinite(scan.snr_db)):
             return None
         return spec.rcs_db(scan.snr_db, scan.z[:, 2])
 
@@ -336,10 +336,10 @@ class Tracker:
         x_new, p_new = filter.update(xs, p_pred, cross, nu, s, h, r, s_inv)
         spread = p_pred[:, 0, 0] + p_pred[:, 1, 1] + p_pred[:, 2, 2]
         young = ~late & ((tab.hits[rows] < YOUNG_UPDATES) | (spread > ITERATE_SPREAD**2))
-        if young.any():  # prior-dominated (new, or long coast): re-linearise, the model is nonlinear
+        if np.count_nonzero(young):  # prior-dominated (new, or long coast): re-linearise (non-linear model)
             x_new[young], p_new[young] = self._iterate(scan, plots[young], xs[young], p_pred[young],
                                                        x_new[young], r[young])
-        if late.any():
+        if np.count_nonzero(late):
             picked = np.nonzero(late)[0] if hyp is None else hyp[late]
             x_new[late], p_new[late] = filter.update_late(x_now[picked], p_now[picked], phi[picked],
                                                           qn[picked], h[late], nu[late], s[late])
