@@ -160,9 +160,23 @@ def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarr
     return (terms @ _NOISE_MASKS).reshape(len(h), STATE_DIM, STATE_DIM)
 
 
+def integrators(x: np.ndarray, q_thrust: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """Heights (N,) of states (N, 10), exact below 1.2 × ``ceiling`` (``heights_below``), and which of
+    them ``propagate`` steps with RK4 (thrust, or air) rather than the Taylor step."""
+    height = heights_below(x[:, :3], 1.2 * ceiling)
+    return height, (q_thrust > 0.0) | (height < 1.2 * ceiling)
+
+
+def step_spans(dt: np.ndarray, fast: np.ndarray) -> tuple[float, float]:
+    """The largest |dt| of the RK4 states and of the Taylor ones: each sets its integrator's sub-steps."""
+    span = np.abs(dt)
+    return float(np.max(span[fast], initial=0.0)), float(np.max(span[~fast], initial=0.0))
+
+
 def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, *, q_drag: float,
               exhaust_velocity: float, ceiling: float, max_step: float, q_air: float = 0.0,
-              q_vacuum: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              q_vacuum: float = 0.0, spans: tuple[float, float] | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Propagate states (N, 10) by dt (N,) seconds (negative: backwards).
 
     ``q_acc`` (N,) is each track's white-acceleration noise density (m²/s³) and ``q_thrust``
@@ -172,33 +186,38 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     the transitions Φ (N, 10, 10) and the accumulated process noise Q, so P' = Φ P Φᵀ + Q.
     Tracks in vacuum and without thrust take a second-order Taylor step (the gravity field
     changes slowly: < 1 m error over ``max_step``); the others, where drag or thrust change
-    fast, take RK4 steps.
+    fast, take RK4 steps. Each integrator takes ceil(max |dt| / ``max_step``) sub-steps over its
+    states, or over a larger set's when ``spans`` (``step_spans`` of that set) is given: states
+    predicted in several calls then get the same numbers as in one.
     """
     n = len(x)
-    height = heights_below(x[:, :3], 1.2 * ceiling)  # exact below 1.2 × ceiling: also the first step's
-    fast = (q_thrust > 0.0) | (height < 1.2 * ceiling)
+    height, fast = integrators(x, q_thrust, ceiling)  # the heights also serve the first step
+    span_fast, span_slow = (None, None) if spans is None else spans
     count = np.count_nonzero(fast)
     if count in (0, n):
         return _propagate(x, dt, q_acc, q_thrust, (q_drag, q_air, q_vacuum), exhaust_velocity, ceiling,
-                          max_step, height, rk4=count == n)
+                          max_step, height, span_fast if count == n else span_slow, rk4=count == n)
     out_x = np.empty_like(x)
     out_phi = np.empty((n, STATE_DIM, STATE_DIM))
     out_q = np.empty((n, STATE_DIM, STATE_DIM))
-    for mask, rk4 in ((fast, True), (~fast, False)):
+    for mask, rk4, span in ((fast, True, span_fast), (~fast, False, span_slow)):
         out_x[mask], out_phi[mask], out_q[mask] = _propagate(
             x[mask], dt[mask], q_acc[mask], q_thrust[mask], (q_drag, q_air, q_vacuum), exhaust_velocity,
-            ceiling, max_step, height[mask], rk4=rk4)
+            ceiling, max_step, height[mask], span, rk4=rk4)
     return out_x, out_phi, out_q
 
 
 def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray,
                densities: tuple[float, float, float], exhaust_velocity: float, ceiling: float,
-               max_step: float, height: np.ndarray, *, rk4: bool
+               max_step: float, height: np.ndarray, span: float | None, *, rk4: bool
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``propagate`` for one integrator; ``densities`` is (q_drag, q_air, q_vacuum), ``height`` the
-    states' heights wherever they are below the ceiling (``heights_below``)."""
+    states' heights wherever they are below the ceiling (``heights_below``), ``span`` the |dt| that
+    sets the sub-steps (None: the largest here)."""
     q_drag, q_air, q_vacuum = densities
-    steps = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / max_step)))
+    if span is None:
+        span = float(np.max(np.abs(dt), initial=0.0))
+    steps = max(1, int(np.ceil(span / max_step)))
     h = dt / steps
     eye = np.eye(STATE_DIM)
     phi = qsum = None

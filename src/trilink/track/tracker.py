@@ -27,6 +27,7 @@ from trilink.physics.dynamics import radial_height
 from trilink.physics.propagate import propagate_to_impact
 from trilink.track import associate, filter, identity, initiate
 from trilink.track.config import TrackerConfig
+from trilink.track.hypotheses import join, pair_costs, predict_hypotheses
 from trilink.track.measure import (
     TIME,
     Plots,
@@ -38,7 +39,15 @@ from trilink.track.measure import (
     residuals,
     scan_of,
 )
-from trilink.track.motion import DRAG_SCALE, burnout_ghost, gravity_estimate, no_thrust, propagate
+from trilink.track.motion import (
+    DRAG_SCALE,
+    burnout_ghost,
+    gravity_estimate,
+    integrators,
+    no_thrust,
+    propagate,
+    step_spans,
+)
 from trilink.track.output import TrackOutput
 from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
@@ -216,60 +225,56 @@ class Tracker:
         uniq = np.nonzero(present)[0]
         position = np.cumsum(present) - 1
         inv = position[rows]
-        # hypotheses: each candidate track under its current model, plus, for boosting tracks, a
-        # copy whose engine stopped at an unknown moment (the burnout branch of a two-model GLR)
-        ghost = np.nonzero(tab.boost[uniq] & (dt[uniq] >= 0.0))[0]
         every = len(uniq) == len(tab)  # every track a candidate: read the table's arrays, no copies
-        hyp_x0 = tab.x if every else tab.x[uniq]
-        hyp_p0 = tab.p if every else tab.p[uniq]
-        hyp_boost = tab.boost[uniq].copy()
+        x0 = tab.x if every else tab.x[uniq]
+        p0 = tab.p if every else tab.p[uniq]
+        boost = tab.boost[uniq].copy()
+        udt = dt[uniq]
+        q_acc, q_thrust = self._noise_densities(uniq, boost)
+        # each boosting track also offers a copy whose engine stopped at an unknown moment (the burnout
+        # branch of a two-model GLR); it is predicted only for the plots its boost model fails
+        ghost = np.nonzero(boost & (udt >= 0.0))[0]
+        spans = None
         if len(ghost):
-            gr = uniq[ghost]
-            gx, gp = burnout_ghost(tab.x[gr], tab.p[gr], -cfg.burnout_lookback, dt[gr])
-            hyp_x0 = np.concatenate([hyp_x0, gx])
-            hyp_p0 = np.concatenate([hyp_p0, gp])
-            hyp_boost = np.concatenate([hyp_boost, np.zeros(len(ghost), dtype=bool)])
-        hyp_track = np.concatenate([np.arange(len(uniq)), ghost])
-        hyp_dt = dt[uniq][hyp_track]
-        q_acc, q_thrust = self._noise_densities(uniq[hyp_track], hyp_boost)
-        xs, phi, qn = propagate(hyp_x0, hyp_dt, q_acc, q_thrust, q_drag=cfg.q_drag,
-                                exhaust_velocity=cfg.exhaust_velocity, ceiling=cfg.drag_ceiling,
-                                max_step=cfg.max_step, q_air=cfg.q_ballistic, q_vacuum=cfg.q_vacuum)
-        p_pred = phi @ hyp_p0 @ phi.transpose(0, 2, 1) + qn
-        late_h = hyp_dt < 0.0
-        if np.count_nonzero(late_h):  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
-            qn[late_h], p_pred[late_h] = filter.retrodiction(phi[late_h], hyp_p0[late_h], qn[late_h])
-        zhat, jac = predict(xs, scan)
-        cross = p_pred @ jac.transpose(0, 2, 1)
-        hph = jac @ cross
-        # candidate pairs (hypothesis, plot): the real ones, then the ghosts of boosting tracks
-        if len(ghost):
+            gx, gp = burnout_ghost(tab.x[uniq[ghost]], tab.p[uniq[ghost]], -cfg.burnout_lookback, udt[ghost])
+            g_acc, g_thrust = self._noise_densities(uniq[ghost], np.zeros(len(ghost), dtype=bool))
+            _h, fast = integrators(np.concatenate([x0, gx]), np.concatenate([q_thrust, g_thrust]),
+                                   cfg.drag_ceiling)
+            spans = step_spans(np.concatenate([udt, udt[ghost]]), fast)  # as if predicted together
+        hyps = predict_hypotheses(scan, x0, p0, udt, q_acc, q_thrust, cfg, spans)
+        hyp_track = np.arange(len(uniq))
+        hyp_boost = boost
+        plot_rcs = self._plot_rcs(scan)  # feature-aided: a plot's cross-section should match its track's
+        rcs_db = tab.rcs_db[uniq]
+        nu, s, s_inv, d2, cost = pair_costs(scan, hyps, inv, cols, self._gates[d],
+                                            None if plot_rcs is None else plot_rcs[cols] - rcs_db[inv],
+                                            RCS_SIGMA_DB)
+        pair_hyp, pair_col = inv, cols
+        failed = np.zeros(0, dtype=np.intp)
+        if len(ghost):  # real pairs of boosting tracks whose boost model fails the plot (beyond its 99 %)
             ghost_of = np.full(len(uniq), -1)
-            ghost_of[ghost] = len(uniq) + np.arange(len(ghost))
-            has_ghost = ghost_of[inv] >= 0
-            pair_hyp = np.concatenate([inv, ghost_of[inv[has_ghost]]])
-            pair_col = np.concatenate([cols, cols[has_ghost]])
-        else:
-            pair_hyp, pair_col = inv, cols
-        nu = residuals(scan.z[pair_col], zhat[pair_hyp])
-        s = hph[pair_hyp].copy()
-        idx = np.arange(d)
-        s[:, idx, idx] += scan.sigma[pair_col] ** 2
-        s_inv, logdet = filter.spd_inverse(s)
-        d2 = filter.mahalanobis(nu, s, s_inv)
-        with np.errstate(invalid="ignore"):
-            cost = np.where(d2 < self._gates[d], d2 + logdet, np.inf)
-        plot_rcs = self._plot_rcs(scan)
-        if plot_rcs is not None:  # feature-aided: a plot's cross-section should match its track's
-            diff = plot_rcs[pair_col] - tab.rcs_db[uniq[hyp_track[pair_hyp]]]
-            cost += np.where(np.isfinite(diff), (diff / RCS_SIGMA_DB) ** 2, 0.0)
-        n_real = len(inv)
-        if len(ghost):  # a ghost replaces its real pair only when the boost model fails and it fits
-            real_of_ghost = np.nonzero(has_ghost)[0]
-            better = ((d2[real_of_ghost] > self._surprise[d]) & (d2[n_real:] < self._gates[d])
-                      & (d2[n_real:] + GHOST_MARGIN < d2[real_of_ghost]))
-            cost[real_of_ghost[better]] = np.inf
-            cost[n_real:][~better] = np.inf
+            ghost_of[ghost] = np.arange(len(ghost))
+            failed = np.nonzero((ghost_of[inv] >= 0) & (d2 > self._surprise[d]))[0]
+        if len(failed):  # the thrust-stopped copy replaces such a pair when it fits the plot clearly better
+            need, which = np.unique(ghost_of[inv[failed]], return_inverse=True)
+            ghosts = predict_hypotheses(scan, gx[need], gp[need], udt[ghost[need]], g_acc[need],
+                                        g_thrust[need], cfg, spans)
+            g_track = ghost[need][which]
+            g_nu, g_s, g_s_inv, g_d2, g_cost = pair_costs(
+                scan, ghosts, which, cols[failed], self._gates[d],
+                None if plot_rcs is None else plot_rcs[cols[failed]] - rcs_db[g_track], RCS_SIGMA_DB)
+            better = (g_d2 < self._gates[d]) & (g_d2 + GHOST_MARGIN < d2[failed])
+            cost[failed[better]] = np.inf
+            g_cost[~better] = np.inf
+            if np.count_nonzero(better):
+                hyps = join(hyps, ghosts)
+                hyp_track = np.concatenate([hyp_track, ghost[need]])
+                hyp_boost = np.concatenate([boost, np.zeros(len(need), dtype=bool)])
+                pair_hyp = np.concatenate([inv, len(uniq) + which])
+                pair_col = np.concatenate([cols, cols[failed]])
+                nu, s = np.concatenate([nu, g_nu]), np.concatenate([s, g_s])
+                s_inv = np.concatenate([s_inv, g_s_inv])
+                d2, cost = np.concatenate([d2, g_d2]), np.concatenate([cost, g_cost])
         pair = np.nonzero(np.isfinite(cost))[0]
         if len(pair) == 0:
             return used
@@ -281,12 +286,12 @@ class Tracker:
         order = np.argsort(key)
         chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
         hyp: np.ndarray | None = pair_hyp[chosen]
-        if len(hyp) == len(hyp_x0) and not np.count_nonzero(hyp != np.arange(len(hyp))):
+        if len(hyp) == len(hyp_track) and not np.count_nonzero(hyp != np.arange(len(hyp))):
             hyp = None  # every hypothesis, in order
         if len(chosen) != len(nu) or np.count_nonzero(chosen != np.arange(len(chosen))):
             nu, s, s_inv, d2 = nu[chosen], s[chosen], s_inv[chosen], d2[chosen]
-        self._apply(scan, uniq[ar], ac, (hyp_x0, hyp_p0, hyp_boost, xs, phi, qn, p_pred, jac, cross), hyp,
-                    nu, s, s_inv, d2)
+        self._apply(scan, uniq[ar], ac, (hyps.x0, hyps.p0, hyp_boost, hyps.xs, hyps.phi, hyps.qn, hyps.p_pred,
+                                         hyps.jac, hyps.cross), hyp, nu, s, s_inv, d2)
         used[ac] = True
         return used
 
