@@ -160,10 +160,10 @@ def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarr
     return (terms @ _NOISE_MASKS).reshape(len(h), STATE_DIM, STATE_DIM)
 
 
-def integrators(x: np.ndarray, q_thrust: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
-    """Heights (N,) of states (N, 10), exact below 1.2 × ``ceiling`` (``heights_below``), and which of
-    them ``propagate`` steps with RK4 (thrust, or air) rather than the Taylor step."""
-    height = heights_below(x[:, :3], 1.2 * ceiling)
+def integrators(pos: np.ndarray, q_thrust: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """Heights (N,) of states at positions (N, 3), exact below 1.2 × ``ceiling`` (``heights_below``), and
+    which of them ``propagate`` steps with RK4 (thrust, or air) rather than the Taylor step."""
+    height = heights_below(pos, 1.2 * ceiling)
     return height, (q_thrust > 0.0) | (height < 1.2 * ceiling)
 
 
@@ -191,7 +191,7 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     predicted in several calls then get the same numbers as in one.
     """
     n = len(x)
-    height, fast = integrators(x, q_thrust, ceiling)  # the heights also serve the first step
+    height, fast = integrators(x[:, :3], q_thrust, ceiling)  # the heights also serve the first step
     span_fast, span_slow = (None, None) if spans is None else spans
     count = np.count_nonzero(fast)
     if count in (0, n):
@@ -278,11 +278,9 @@ def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tu
     """
     a = x[:, _THRUST].copy()
     x_new, p_new = no_thrust(x, p)
-    lo_ = np.full(len(x), lo)
-    hi_ = np.maximum(np.asarray(hi, dtype=float), lo_ + 1e-3)
+    lo_, hi_, m2 = _stop_moment(len(x), lo, hi)
     span = hi_ - lo_
     m1 = (lo_ + hi_) / 2.0
-    m2 = (lo_**2 + lo_ * hi_ + hi_**2) / 3.0
     m3 = (lo_ + hi_) * (lo_**2 + hi_**2) / 4.0
     m4 = (hi_**5 - lo_**5) / (5.0 * span)
     x_new[:, 3:6] += a * m1[:, None]
@@ -294,3 +292,16 @@ def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tu
     p_new[:, :3, 3:6] += cross
     p_new[:, 3:6, :3] += cross
     return x_new, p_new
+
+
+def burnout_ghost_position(x: np.ndarray, lo: float, hi: np.ndarray) -> np.ndarray:
+    """Positions (K, 3) of ``burnout_ghost``'s states (the same numbers), without their covariances."""
+    _lo, _hi, m2 = _stop_moment(len(x), lo, hi)
+    return x[:, :3] - x[:, _THRUST] * (m2 / 2.0)[:, None]
+
+
+def _stop_moment(k: int, lo: float, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bounds (K,) of the stop time u (at least 1 ms apart) and E[u²]."""
+    lo_ = np.full(k, lo)
+    hi_ = np.maximum(np.asarray(hi, dtype=float), lo_ + 1e-3)
+    return lo_, hi_, (lo_**2 + lo_ * hi_ + hi_**2) / 3.0

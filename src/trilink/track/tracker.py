@@ -42,6 +42,7 @@ from trilink.track.measure import (
 from trilink.track.motion import (
     DRAG_SCALE,
     burnout_ghost,
+    burnout_ghost_position,
     gravity_estimate,
     integrators,
     no_thrust,
@@ -235,12 +236,11 @@ class Tracker:
         # branch of a two-model GLR); it is predicted only for the plots its boost model fails
         ghost = np.nonzero(boost & (udt >= 0.0))[0]
         spans = None
-        if len(ghost):
-            gx, gp = burnout_ghost(tab.x[uniq[ghost]], tab.p[uniq[ghost]], -cfg.burnout_lookback, udt[ghost])
-            g_acc, g_thrust = self._noise_densities(uniq[ghost], np.zeros(len(ghost), dtype=bool))
-            _h, fast = integrators(np.concatenate([x0, gx]), np.concatenate([q_thrust, g_thrust]),
-                                   cfg.drag_ceiling)
-            spans = step_spans(np.concatenate([udt, udt[ghost]]), fast)  # as if predicted together
+        if len(ghost):  # the copies' integrators and sub-steps: as if predicted with the tracks
+            g_pos = burnout_ghost_position(x0[ghost], -cfg.burnout_lookback, udt[ghost])
+            _h, fast = integrators(np.concatenate([x0[:, :3], g_pos]),
+                                   np.concatenate([q_thrust, np.zeros(len(ghost))]), cfg.drag_ceiling)
+            spans = step_spans(np.concatenate([udt, udt[ghost]]), fast)
         hyps = predict_hypotheses(scan, x0, p0, udt, q_acc, q_thrust, cfg, spans)
         hyp_track = np.arange(len(uniq))
         hyp_boost = boost
@@ -257,8 +257,10 @@ class Tracker:
             failed = np.nonzero((ghost_of[inv] >= 0) & (d2 > self._surprise[d]))[0]
         if len(failed):  # the thrust-stopped copy replaces such a pair when it fits the plot clearly better
             need, which = np.unique(ghost_of[inv[failed]], return_inverse=True)
-            ghosts = predict_hypotheses(scan, gx[need], gp[need], udt[ghost[need]], g_acc[need],
-                                        g_thrust[need], cfg, spans)
+            g_rows = uniq[ghost[need]]
+            gx, gp = burnout_ghost(tab.x[g_rows], tab.p[g_rows], -cfg.burnout_lookback, udt[ghost[need]])
+            g_acc, g_thrust = self._noise_densities(g_rows, np.zeros(len(need), dtype=bool))
+            ghosts = predict_hypotheses(scan, gx, gp, udt[ghost[need]], g_acc, g_thrust, cfg, spans)
             g_track = ghost[need][which]
             g_nu, g_s, g_s_inv, g_d2, g_cost = pair_costs(
                 scan, ghosts, which, cols[failed], self._gates[d],
