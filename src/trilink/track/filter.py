@@ -84,7 +84,7 @@ def mahalanobis(nu: np.ndarray, s: np.ndarray, s_inv: np.ndarray | None = None) 
 
 
 def update(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndarray, s: np.ndarray,
-           jac_eff: np.ndarray, r_eff: np.ndarray, s_inv: np.ndarray | None = None
+           jac_eff: np.ndarray | None, r_eff: np.ndarray | None, s_inv: np.ndarray | None = None
            ) -> tuple[np.ndarray, np.ndarray]:
     """EKF update of states x (K, n), covariances P (K, n, n).
 
@@ -101,8 +101,12 @@ def update(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndarray, s: n
     gain_t = gain.transpose(0, 2, 1)
     x_new = x + (gain @ nu[..., None])[..., 0]
     kc = gain @ cross.transpose(0, 2, 1)
-    p_new = p - kc - kc.transpose(0, 2, 1) + gain @ (s @ gain_t)
-    return x_new, 0.5 * (p_new + p_new.transpose(0, 2, 1))
+    p_new = p - kc  # the same operations as (p − kc − kcᵀ + K S Kᵀ), in place
+    p_new -= kc.transpose(0, 2, 1)
+    p_new += gain @ (s @ gain_t)
+    out = p_new + p_new.transpose(0, 2, 1)
+    out *= 0.5
+    return x_new, out
 
 
 def retrodiction(phi: np.ndarray, p: np.ndarray, q_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -337,15 +337,15 @@ class Tracker:
         if hyp is not None:  # what only late plots need is picked for them alone, below
             boost, xs, p_pred, h, cross = boost[hyp], xs[hyp], p_pred[hyp], h[hyp], cross[hyp]
         late = scan.time < tab.t[rows]
-        r = np.zeros_like(s)
-        idx = np.arange(scan.dim)
-        r[:, idx, idx] = scan.sigma[plots] ** 2
-        x_new, p_new = filter.update(xs, p_pred, cross, nu, s, h, r, s_inv)
+        x_new, p_new = filter.update(xs, p_pred, cross, nu, s, h, None, s_inv)
         spread = p_pred[:, 0, 0] + p_pred[:, 1, 1] + p_pred[:, 2, 2]
         young = ~late & ((tab.hits[rows] < YOUNG_UPDATES) | (spread > ITERATE_SPREAD**2))
         if np.count_nonzero(young):  # prior-dominated (new, or long coast): re-linearise (non-linear model)
+            r = np.zeros((np.count_nonzero(young), scan.dim, scan.dim))
+            idx = np.arange(scan.dim)
+            r[:, idx, idx] = scan.sigma[plots[young]] ** 2
             x_new[young], p_new[young] = self._iterate(scan, plots[young], xs[young], p_pred[young],
-                                                       x_new[young], r[young])
+                                                       x_new[young], r)
         if np.count_nonzero(late):
             picked = np.nonzero(late)[0] if hyp is None else hyp[late]
             x_new[late], p_new[late] = filter.update_late(x_now[picked], p_now[picked], phi[picked],
