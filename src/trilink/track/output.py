@@ -52,7 +52,13 @@ class TrackOutput:
         changed = ~(key == tab.shown).all(axis=1)
         serials = tab.serial.tolist()
         cache = self._cache
-        if np.count_nonzero(changed):
+        count = np.count_nonzero(changed)
+        if count == len(serials):  # every row changed (every track had a plot): all built afresh
+            out = self.build(tab, np.arange(count), now)
+            self._cache = dict(zip(serials, out, strict=True))
+            tab.shown[:] = key
+            return out
+        if count:
             rows = np.nonzero(changed)[0]
             cache.update(zip(tab.serial[rows].tolist(), self.build(tab, rows, now), strict=True))
             tab.shown[rows] = key[rows]

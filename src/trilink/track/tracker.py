@@ -158,7 +158,7 @@ class Tracker:
         ok &= ~late
         future = ok & (t > now + 1.0)
         ok &= ~future
-        if not ok.all():
+        if np.count_nonzero(ok) < len(ok):
             for reason, mask in (("malformed", ~ok & ~foreign & ~late & ~future), ("foreign", foreign),
                                  ("too late", late), ("future", future)):
                 count = int(np.count_nonzero(mask))
@@ -168,7 +168,7 @@ class Tracker:
         if not len(good):
             return
         sensors = set(batch.sensors) if len(good) == len(t) else {batch.sensors[i] for i in good.tolist()}
-        if len(sensors) == 1 and (t[good] == t[good[0]]).all():  # the usual call: one scan
+        if len(sensors) == 1 and np.count_nonzero(t[good] != t[good[0]]) == 0:  # the usual call: one scan
             self._process(scan_of(batch, good))
             return
         names = {name: 0 for name in sorted(sensors)}
