@@ -9,7 +9,15 @@ from trilink.model.measurement import Measurement, SensorKind
 from trilink.physics.propagate import propagate as physics_propagate
 from trilink.track import filter as kf
 from trilink.track.measure import make_scan, plot_positions, predict, residuals
-from trilink.track.motion import STATE_DIM, jacobian, propagate
+from trilink.track.motion import (
+    STATE_DIM,
+    burnout_ghost,
+    burnout_ghost_position,
+    integrators,
+    jacobian,
+    propagate,
+    step_spans,
+)
 
 SITE = (-3_300_000.0, 3_800_000.0, 3_900_000.0)
 
@@ -136,3 +144,24 @@ def test_retrodicted_update_matches_in_order_processing() -> None:
     diff = (xa - xb)[0, :6]
     assert float(diff @ np.linalg.solve(pa[0, :6, :6], diff)) < 0.05
     assert np.allclose(np.sqrt(np.diag(pa[0, :6, :6])), np.sqrt(np.diag(pb[0, :6, :6])), rtol=0.05)
+
+
+def test_states_predicted_in_two_calls_with_the_sets_spans_match_one_call() -> None:
+    """A subset propagated with the whole set's ``step_spans`` gets the whole call's numbers."""
+    rng = np.random.default_rng(4)
+    x = np.tile(_state(), (6, 1))
+    x[:, :3] += rng.normal(0.0, 50e3, (6, 3))
+    x[:3, 6:9] = rng.normal(0.0, 20.0, (3, 3))  # three thrusting: RK4; the others Taylor
+    dt = np.array([1.0, 7.0, 2.0, 3.0, 12.0, 0.5])  # several sub-steps, not the same in both groups
+    q_acc, q_thrust = np.full(6, 1e-2), np.where(np.arange(6) < 3, 4.0, 0.0)
+    kw = dict(q_drag=0.05, exhaust_velocity=2800.0, ceiling=100e3, max_step=5.0, q_air=1e-4, q_vacuum=1e-8)
+    whole = propagate(x, dt, q_acc, q_thrust, **kw)
+    _h, fast = integrators(x[:, :3], q_thrust, 100e3)
+    spans = step_spans(dt, fast)
+    for part in (np.array([0, 3]), np.array([1, 2, 5]), np.array([4])):
+        alone = propagate(x[part], dt[part], q_acc[part], q_thrust[part], spans=spans, **kw)
+        for a, b in zip(whole, alone, strict=True):
+            assert np.allclose(a[part], b, rtol=1e-12, atol=0.0)
+    p = np.tile(np.eye(STATE_DIM), (3, 1, 1))
+    ghost_x, _p = burnout_ghost(x[:3], p, -1.0, dt[:3])
+    assert np.array_equal(burnout_ghost_position(x[:3], -1.0, dt[:3]), ghost_x[:, :3])
