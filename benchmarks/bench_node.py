@@ -150,6 +150,8 @@ async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
         await publish(msg_id, data, recipients)
         done = clock.now()
         stages.after.append((sensor_time[0], 1000.0 * (done - sensor_time[0])))
+        stages.spans.setdefault("publish sent (after sensor time)", []).append(
+            1000.0 * (began - sensor_time[0]))
         stages.spans.setdefault("publish → acknowledged", []).append(1000.0 * (done - began))
     transport.publish = timed_publish  # type: ignore[method-assign]
     await node.start()
@@ -173,6 +175,7 @@ async def kor_node(directory: Path, n: int, batch: bool) -> dict[str, Any]:
         now = sensor_time[0] = start + step_index
         if step_index == int(WARMUP_S):
             stages.clear()
+        stages.spans.setdefault("awake (after sensor time)", []).append(1000.0 * (clock.now() - now))
         node.submit(batch_plots)          # delivered at their sensor time, ``now``
         await node.step(now)              # track, seal, publish (acknowledged), then fuse its own picture
         archive.flush()                   # as NodeService.run does after every step
