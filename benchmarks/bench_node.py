@@ -322,8 +322,9 @@ def main() -> None:
               f"Target: p99 ≤ 50 ms at 100 missiles — {'met' if rows[1]['p99'] <= 50.0 else 'not met'} in "
               f"this run ({rows[1]['p99']:.1f} ms). All of a step's updates arrive together, so the p99 is "
               f"set by the slowest step or two of {int(MEASURE_S)}; on this shared machine that is the step "
-              "whose processes waited longest for a core. The few updates near 1 s are tracks that missed "
-              "a plot in that scan: their report carries the previous scan's state."]
+              "whose processes waited longest for a core. A track that missed a plot in a scan is "
+              "re-reported with its previous state: no new plot, so it is not counted again "
+              "(`NodeService.picture_latencies`)."]
     print("\n".join(_span_rows(rows)))
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     write_section("bench_node", "\n".join(lines))
