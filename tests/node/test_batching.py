@@ -2,6 +2,7 @@
 every report; the partner fuses each report, replays are refused, and the archive keeps (and replays)
 every report."""
 
+import asyncio
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,10 @@ from trilink.model import Measurement, SensorKind
 from trilink.model.network import load_network
 from trilink.node import archive as ak
 from trilink.node.archive import Archive
+from trilink.node.clock import SimClock
 from trilink.node.core import NodeCore, NodeSettings
 from trilink.node.replay import replay_archive
+from trilink.node.service import NodeService
 from trilink.physics.propagate import propagate
 from trilink.wire.keys import Signer, TrustStore
 from trilink.wire.messages import ReportBatch
@@ -103,3 +106,36 @@ def test_a_batch_over_the_size_limit_is_split_and_every_part_verifies() -> None:
     for out in parts:
         assert receiver.receive(out.data, T0 + 2.05).reason is None
     assert receiver.counters["reports_received"] == N
+
+
+def test_a_partner_track_re_reported_with_its_old_state_is_not_a_new_picture_latency() -> None:
+    """A KOR track that missed a plot is reported again with the previous scan's state: JPN's picture
+    already holds that plot, so its latency is counted once (not again, a second later)."""
+    network = load_network()
+    kor, jpn = Signer.generate("KOR"), Signer.generate("JPN")
+    trust = TrustStore.of(kor, jpn)
+    sender = NodeCore(network, NodeSettings(nation="KOR", report_interval=0.0, assess=False,
+                                            batch_reports=True), kor, trust)
+    clock = SimClock(T0, speed=None)
+    receiver = NodeService(NodeCore(network, NodeSettings(nation="JPN"), jpn, trust), clock,
+                           fuse_on_arrival=False)
+    rng = np.random.default_rng(5)
+
+    async def run() -> list[int]:
+        counted = []
+        for k in range(5):
+            plots = scan(network, T0 + k, N * k, rng)
+            if k == 4:
+                plots = plots[1:]                      # one missile not seen in this scan
+            result = sender.step(plots, T0 + k)
+            clock.advance_to(T0 + k + 0.05)
+            before = len(receiver.picture_latencies)
+            for out in result.outgoing:
+                await receiver.handle_incoming(out.data)
+            receiver.fuse_now()
+            counted.append(len(receiver.picture_latencies) - before)
+        return counted
+
+    counted = asyncio.run(run())
+    assert counted[2:] == [N, N, N - 1]
+    assert max(receiver.picture_latencies) < 0.1
