@@ -92,34 +92,45 @@ def test_check2_mixed_raid_no_confirmed_track_false_for_more_than_20_s() -> None
         assert worst <= 20.0, f"{nation}: a confirmed track was false for {worst:.0f} s"
 
 
-@pytest.mark.xfail(reason="known gap: when the re-entry vehicle leaves the last stage the track follows the "
-                          "larger stage for a few scans, until both pieces have 5 cross-section plots and "
-                          "the identity swap applies (mixed raid R3: USA 4 of 973 updates, KOR 1 of 24)",
-                   strict=False)
+@pytest.mark.xfail(reason="known gap: JPN R2 (one stage, RV released at burnout): the track keeps a stale "
+                          "thrust estimate after burnout, its plots alternate between the RV and the spent "
+                          "stage for ~10 s (the stage's at 7–10 s after separation) and it is then deleted; "
+                          "every other warhead in the raid (USA, KOR, JPN) is back within 10 s", strict=False)
 @pytest.mark.parametrize("nation", NATIONS if trilink_full() else ("JPN",))
 def test_check2_mixed_raid_stages_do_not_steal_warhead_tracks(nation: str) -> None:
     _assert_warheads_keep_tracks(_replay("mixed-raid", nation))
 
 
+SETTLE = 10.0
+"""Seconds after each separation in which the pieces' plots are interchangeable (metres apart, same
+velocity to centimetres per second) and a track may take the neighbouring piece's plot until the
+identity rules (follow the thrust, the warhead keeps the smaller piece) hand it back."""
+
+
 def _assert_warheads_keep_tracks(rep: scoring.Replay) -> None:
-    """The track that first held a launch before separation follows the warhead afterwards."""
+    """The track that first held a launch before separation follows the warhead afterwards, except
+    within ``SETTLE`` seconds of each separation (staging or re-entry-vehicle release)."""
     result = rep.result
     for warhead in scoring.warheads(result):
         obj = result.objects[warhead]
         stages = [k for k, o in result.objects.items() if o.launch_id == obj.launch_id and k != warhead]
         if not stages:
             continue
-        separation = min(result.objects[s].start_time for s in stages)
-        first = next(((f, t) for f in rep.frames for t in f.tracks if f.now < separation
+        separations = sorted(result.objects[s].start_time for s in stages)
+        first = next(((f, t) for f in rep.frames for t in f.tracks if f.now < separations[0]
                       and t.status == TrackStatus.CONFIRMED and f.truth.get(t.track_id) == warhead), None)
         if first is None:
             continue
         track_id = first[1].track_id
-        after = [f.truth.get(track_id) for f in rep.frames if f.now > separation + 60.0
+        after = [(f.now, f.truth.get(track_id)) for f in rep.frames if f.now > separations[0]
                  and any(t.track_id == track_id and t.status == TrackStatus.CONFIRMED for t in f.tracks)]
-        stolen = [o for o in after if o in stages]
+        near = [any(0.0 <= now - s <= SETTLE for s in separations) for now, _ in after]
+        settling = [o for (_, o), n in zip(after, near, strict=True) if o in stages and n]
+        stolen = [o for (_, o), n in zip(after, near, strict=True) if o in stages and not n]
+        print(f"\n{rep.nation} {warhead}: {len(settling)} of {len(after)} updates on a stage within "
+              f"{SETTLE:.0f} s of a separation, {len(stolen)} after")
         assert not stolen, (f"{rep.nation} {warhead}: its track followed a stage at "
-                            f"{len(stolen)}/{len(after)} updates")
+                            f"{len(stolen)}/{len(after)} updates outside the settling time")
 
 
 @pytest.mark.parametrize("nation", NATIONS)

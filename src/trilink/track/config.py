@@ -127,9 +127,11 @@ class TrackerConfig:
     """Boost → ballistic also when the thrust is consistent with zero (95 %) or below this, m/s², ..."""
     burnout_updates: int = 4
     """... for this many successive updates ..."""
-    burnout_sigma: float = 6.0
-    """... once the thrust is known to within this (1σ per axis, m/s²): a wide estimate is consistent
-    with zero yet says nothing — a young boost track would otherwise lose its thrust while burning ..."""
+    burnout_min_thrust: float = 15.0
+    """... once the thrust along the flight is known (95 %, one-sided) to be below this, m/s² — the
+    least a burning missile has (lift-off thrust-to-weight ≥ 1.5, more as the propellant burns): a
+    wide estimate is consistent with zero yet says nothing, and a young boost track would otherwise
+    lose its thrust while burning ..."""
     burnout_updates_unknown: int = 20
     """... or, when the sensors never pin the thrust down that well, after this many successive updates
     consistent with zero."""

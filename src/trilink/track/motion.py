@@ -268,6 +268,23 @@ def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x_new, p_new
 
 
+def zero_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States (K, 10) and covariances conditioned on a thrust of exactly zero (the Gaussian conditional).
+
+    For a track whose thrust was never seen: the thrust state only soaked up noise, and the rest
+    of the state, corrected by its correlation with that thrust, is the ballistic estimate.
+    """
+    paa = p[:, _THRUST, _THRUST]
+    gain = np.linalg.solve(paa, p[:, _THRUST, :]).transpose(0, 2, 1)  # P_xa P_aa⁻¹, (K, 10, 3)
+    x_new = x - (gain @ x[:, _THRUST, None])[..., 0]
+    p_new = p - gain @ p[:, _THRUST, :]
+    p_new = 0.5 * (p_new + p_new.transpose(0, 2, 1))
+    x_new[:, _THRUST] = 0.0
+    p_new[:, _THRUST, :] = 0.0
+    p_new[:, :, _THRUST] = 0.0
+    return x_new, p_new
+
+
 def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Boosting states (K, 10) whose engine stopped at an unknown time u, uniform in [lo, hi] from now.
 

@@ -20,8 +20,8 @@ HISTORY_LENGTH = 90
 """Filtered states kept per track from its start (for the launch-point fit)."""
 SHOWN_KEYS = 6
 _COLUMNS = ("x", "p", "t", "serial", "status", "boost", "hits", "first", "last", "kinds", "calm", "nis",
-            "free_since", "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "ended", "last_id",
-            "impact_due", "history", "history_n", "history_unsorted", "shown")
+            "free_since", "boost_hits", "drag_seen", "boosted", "max_height", "rcs_db", "rcs_n", "ended",
+            "last_id", "impact_due", "history", "history_n", "history_unsorted", "shown")
 
 
 @dataclass
@@ -44,6 +44,8 @@ class TrackTable:
     """Normalised innovation (NIS − dim) of the last three updates (manoeuvre test)."""
     free_since: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Time of the first update in the ballistic model since the boost model last ended (NaN in boost)."""
+    boost_hits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """``hits`` when the boost model was last switched on."""
     drag_seen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     boosted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     """Whether the track was ever in the boost model."""
@@ -86,6 +88,7 @@ class TrackTable:
         self.calm = np.concatenate([self.calm, np.zeros(k, dtype=np.int64)])
         self.nis = np.concatenate([self.nis, np.zeros((k, 3))])
         self.free_since = np.concatenate([self.free_since, np.where(boost, np.nan, t)])
+        self.boost_hits = np.concatenate([self.boost_hits, np.zeros(k, dtype=np.int64)])
         self.drag_seen = np.concatenate([self.drag_seen, np.zeros(k, dtype=bool)])
         self.boosted = np.concatenate([self.boosted, boost])
         self.max_height = np.concatenate([self.max_height, height])

@@ -48,6 +48,7 @@ from trilink.track.motion import (
     no_thrust,
     propagate,
     step_spans,
+    zero_thrust,
 )
 from trilink.track.output import TrackOutput
 from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
@@ -410,6 +411,7 @@ class Tracker:
             tab.boost[on] = True
             tab.boosted[on] = True
             tab.calm[on] = 0
+            tab.boost_hits[on] = tab.hits[on]
             tab.nis[on] = 0.0
         on_boost = rows[boost]
         if len(on_boost):
@@ -418,15 +420,24 @@ class Tracker:
             test = np.einsum("ki,ki->k", a, np.linalg.solve(paa, a[..., None])[..., 0])
             # a plume seen means the engine burns; otherwise thrust consistent with zero, or tiny
             small = (test < self._burnout_gate) | (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
-            known = np.trace(paa, axis1=1, axis2=2) < 3.0 * cfg.burnout_sigma**2
+            # ... and confidently (95 %, one-sided) below the least thrust a burning missile has along
+            # its flight: a wide estimate is consistent with zero yet says nothing
+            v = tab.x[on_boost, 3:6]
+            along = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1.0)
+            a_along = np.einsum("ki,ki->k", a, along)
+            sd_along = np.sqrt(np.einsum("ki,kij,kj->k", along, paa, along))
+            known = a_along + 1.645 * sd_along < cfg.burnout_min_thrust
             calm = small & (not plume)
             tab.calm[on_boost] = np.where(calm, tab.calm[on_boost] + 1, 0)
             quiet = tab.calm[on_boost]
             falling = (climb[boost] < -100.0) & ~ir[boost]
-            off = on_boost[((quiet >= cfg.burnout_updates) & known) | (quiet >= cfg.burnout_updates_unknown)
-                           | falling]
+            calm_off = ((quiet >= cfg.burnout_updates) & known) | (quiet >= cfg.burnout_updates_unknown)
+            off = on_boost[calm_off | falling]
             if len(off):
-                self._thrust_off(off)
+                # calm at every update since the boost model came on: it never burned while tracked
+                steady = quiet >= tab.hits[on_boost] - tab.boost_hits[on_boost]
+                never = on_boost[calm_off & ~falling & steady]
+                self._thrust_off(off, never=never)
 
     def _near_boosting(self, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` were born near a track that is or was boosting, updated recently."""
@@ -442,9 +453,16 @@ class Tracker:
                 < BOOST_NEIGHBOUR_RADIUS
         return near
 
-    def _thrust_off(self, rows: np.ndarray) -> None:
-        """Switch to the ballistic model: the thrust state is removed."""
+    def _thrust_off(self, rows: np.ndarray, never: np.ndarray | None = None) -> None:
+        """Switch to the ballistic model: the thrust state is removed.
+
+        Rows in ``never`` showed no thrust while tracked: their states are conditioned on zero thrust
+        throughout (what a ballistic filter would have estimated); the others burned out, and the
+        thrust already in their velocity stands (``no_thrust``).
+        """
         tab = self.table
+        if never is not None and len(never):
+            tab.x[never], tab.p[never] = zero_thrust(tab.x[never], tab.p[never])
         tab.x[rows], tab.p[rows] = no_thrust(tab.x[rows], tab.p[rows])
         tab.boost[rows] = False
         tab.nis[rows] = 0.0
