@@ -25,7 +25,7 @@ from trilink.model.measurement import Measurement, SensorKind
 from trilink.model.track import Track, TrackStatus
 from trilink.physics.dynamics import radial_height
 from trilink.physics.propagate import propagate_to_impact
-from trilink.track import associate, filter, identity, initiate
+from trilink.track import associate, filter, identity, initiate, switching
 from trilink.track.config import TrackerConfig
 from trilink.track.hypotheses import join, pair_costs, predict_hypotheses
 from trilink.track.measure import (
@@ -45,25 +45,13 @@ from trilink.track.motion import (
     burnout_ghost_position,
     gravity_estimate,
     integrators,
-    no_thrust,
     propagate,
     step_spans,
-    zero_thrust,
 )
 from trilink.track.output import TrackOutput
 from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 THRUST = slice(6, 9)
-BOOST_START_HEIGHT = 150_000.0
-"""A rising object first seen below this height gets the boost model (IR tracks always do) ..."""
-BOOST_NEIGHBOUR_RADIUS = 50_000.0
-"""... and so does one, up to ``BOOST_MAX_HEIGHT``, born this close (m) to a track that is or was
-boosting and was updated in the last ``BOOST_NEIGHBOUR_AGE`` s: the burning stack's new track at
-staging, or a burning missile's track started again (a lofted ICBM's second stage burns at 400–500 km;
-tracked without thrust it is lost every few scans)."""
-BOOST_NEIGHBOUR_AGE = 30.0
-BOOST_MAX_HEIGHT = 800_000.0
-"""No missile still burns above this height: unexplained innovations there are not thrust."""
 EQUATORIAL_RADIUS = 6_378_137.0
 """m (WGS84): no point of the ellipsoid is farther from the centre."""
 COAST_STEP = 10.0
@@ -84,10 +72,6 @@ RCS_SIGMA_DB = 4.0
 """Spread of a plot's cross-section about its track's (target fluctuation, aspect), dB."""
 RCS_SMOOTHING = 0.2
 """Weight of a new plot in the exponentially smoothed RCS of a track."""
-INITIAL_THRUST = 15.0
-"""Thrust acceleration (m/s²) assumed along the velocity when the boost model is switched on."""
-
-
 class Tracker:
     """Multi-target tracker of one nation: ``update(measurements, now) -> list[Track]``."""
 
@@ -99,7 +83,6 @@ class Tracker:
         self._serial = 0
         self._pool: list[initiate.PooledSight] = []
         self._gates = {d: float(chi2.ppf(config.gate_probability, d)) for d in (1, 2, 3, 4)}
-        self._burnout_gate = float(chi2.ppf(0.95, 3))
         self._surprise = {d: float(chi2.ppf(0.99, d)) for d in (1, 2, 3, 4)}
         self._last_now = -np.inf
         self._specs = {spec.id: spec for spec in config.sensors}
@@ -373,100 +356,10 @@ class Tracker:
                 old = tab.rcs_db[r_ok]
                 tab.rcs_db[r_ok] = np.where(np.isfinite(old), old + RCS_SMOOTHING * (rcs[ok] - old), rcs[ok])
                 tab.rcs_n[r_ok] += 1
-        self._switch_models(rows, plume=scan.kind == SensorKind.SPACE_IR)
+        switching.switch_models(tab, self.config, rows, plume=scan.kind == SensorKind.SPACE_IR)
         since = tab.free_since[rows]
         tab.free_since[rows] = np.where(tab.boost[rows], np.nan, np.where(np.isnan(since), scan.time, since))
         tab.record(rows)
-
-    # ------------------------------------------------------------ model switch
-    def _switch_models(self, rows: np.ndarray, plume: bool = False) -> None:
-        """Boost on for new rising tracks and unmodelled accelerations; off at burnout."""
-        tab, cfg = self.table, self.config
-        x = tab.x[rows]
-        pos, vel = x[:, :3], x[:, 3:6]
-        height = radial_height(pos)
-        climb = np.einsum("ij,ij->i", vel, pos) / np.linalg.norm(pos, axis=-1)
-        tab.max_height[rows] = np.maximum(tab.max_height[rows], height)
-        tab.drag_seen[rows] |= height < 0.8 * cfg.drag_ceiling
-        boost = tab.boost[rows]
-        just_started = tab.hits[rows] == cfg.confirm_hits
-        ir = (tab.kinds[rows] & IR_BIT) > 0
-        start = ~boost & just_started & (ir | ((climb > 0.0) & (height < BOOST_START_HEIGHT)))
-        maybe = ~boost & just_started & ~start & (climb > 0.0) & (height < BOOST_MAX_HEIGHT)
-        if maybe.any():
-            start[maybe] = self._near_boosting(rows[maybe])
-        manoeuvre = (~boost & (tab.hits[rows] >= cfg.confirm_hits) & (climb > 0.0)
-                     & (height < BOOST_MAX_HEIGHT) & (tab.nis[rows].sum(-1) > cfg.reboost_nis))
-        on = rows[start | manoeuvre]
-        if len(on):
-            v = tab.x[on, 3:6]
-            up = tab.x[on, :3] / np.linalg.norm(tab.x[on, :3], axis=-1, keepdims=True)
-            speed = np.linalg.norm(v, axis=-1, keepdims=True)
-            direction = np.where(speed > 300.0, v / np.maximum(speed, 1.0), up)
-            tab.x[on, THRUST] = INITIAL_THRUST * direction
-            tab.p[on, 6:9, :] = 0.0
-            tab.p[on, :, 6:9] = 0.0
-            idx = np.arange(6, 9)
-            tab.p[on[:, None], idx, idx] = cfg.thrust_prior_sigma**2
-            tab.boost[on] = True
-            tab.boosted[on] = True
-            tab.calm[on] = 0
-            tab.boost_hits[on] = tab.hits[on]
-            tab.nis[on] = 0.0
-        on_boost = rows[boost]
-        if len(on_boost):
-            a = tab.x[on_boost, THRUST]
-            paa = tab.p[on_boost, 6:9, 6:9]
-            test = np.einsum("ki,ki->k", a, np.linalg.solve(paa, a[..., None])[..., 0])
-            # a plume seen means the engine burns; otherwise thrust consistent with zero, or tiny
-            small = (test < self._burnout_gate) | (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
-            # ... and confidently (95 %, one-sided) below the least thrust a burning missile has along
-            # its flight: a wide estimate is consistent with zero yet says nothing
-            v = tab.x[on_boost, 3:6]
-            along = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1.0)
-            a_along = np.einsum("ki,ki->k", a, along)
-            sd_along = np.sqrt(np.einsum("ki,kij,kj->k", along, paa, along))
-            known = a_along + 1.645 * sd_along < cfg.burnout_min_thrust
-            calm = small & (not plume)
-            tab.calm[on_boost] = np.where(calm, tab.calm[on_boost] + 1, 0)
-            quiet = tab.calm[on_boost]
-            falling = (climb[boost] < -100.0) & ~ir[boost]
-            calm_off = ((quiet >= cfg.burnout_updates) & known) | (quiet >= cfg.burnout_updates_unknown)
-            off = on_boost[calm_off | falling]
-            if len(off):
-                # calm at every update since the boost model came on: it never burned while tracked
-                steady = quiet >= tab.hits[on_boost] - tab.boost_hits[on_boost]
-                never = on_boost[calm_off & ~falling & steady]
-                self._thrust_off(off, never=never)
-
-    def _near_boosting(self, rows: np.ndarray) -> np.ndarray:
-        """Which of ``rows`` were born near a track that is or was boosting, updated recently."""
-        tab = self.table
-        others = np.nonzero(tab.boosted & (tab.last >= tab.t[rows].min() - BOOST_NEIGHBOUR_AGE))[0]
-        if not len(others):
-            return np.zeros(len(rows), dtype=bool)
-        near = np.zeros(len(rows), dtype=bool)
-        for k, r in enumerate(rows.tolist()):
-            o = others[(others != r) & (tab.last[others] >= tab.t[r] - BOOST_NEIGHBOUR_AGE)]
-            ahead = tab.x[o, :3] + tab.x[o, 3:6] * (tab.t[r] - tab.t[o])[:, None]
-            near[k] = bool(len(o)) and float(np.min(np.linalg.norm(ahead - tab.x[r, :3], axis=-1))) \
-                < BOOST_NEIGHBOUR_RADIUS
-        return near
-
-    def _thrust_off(self, rows: np.ndarray, never: np.ndarray | None = None) -> None:
-        """Switch to the ballistic model: the thrust state is removed.
-
-        Rows in ``never`` showed no thrust while tracked: their states are conditioned on zero thrust
-        throughout (what a ballistic filter would have estimated); the others burned out, and the
-        thrust already in their velocity stands (``no_thrust``).
-        """
-        tab = self.table
-        if never is not None and len(never):
-            tab.x[never], tab.p[never] = zero_thrust(tab.x[never], tab.p[never])
-        tab.x[rows], tab.p[rows] = no_thrust(tab.x[rows], tab.p[rows])
-        tab.boost[rows] = False
-        tab.nis[rows] = 0.0
-        tab.ended[rows] = tab.t[rows]
 
     # -------------------------------------------------------------- initiation
     def _new_serials(self, k: int) -> np.ndarray:
