@@ -17,11 +17,12 @@ from trilink.track.table import IR_BIT, TrackTable
 THRUST = slice(6, 9)
 BOOST_START_HEIGHT = 150_000.0
 """A rising object first seen below this height gets the boost model (IR tracks always do) ..."""
-BOOST_NEIGHBOUR_RADIUS = 50_000.0
-"""... and so does one, up to ``BOOST_MAX_HEIGHT``, born this close (m) to a track that is or was
-boosting and was updated in the last ``BOOST_NEIGHBOUR_AGE`` s: the burning stack's new track at
-staging, or a burning missile's track started again (a lofted ICBM's second stage burns at 400–500 km;
-tracked without thrust it is lost every few scans)."""
+BOOST_NEIGHBOUR_RADIUS = 20_000.0
+"""... and so does one, up to ``BOOST_MAX_HEIGHT``, born this close (m) to a track that is boosting
+with its thrust not consistent with zero at its last update, updated in the last
+``BOOST_NEIGHBOUR_AGE`` s: the burning stack's new track at staging, or a burning missile's track
+started again (a lofted ICBM's second stage burns at 400–500 km; tracked without thrust it is lost
+every few scans). Ballistic objects near each other (a raid, debris) do not count."""
 BOOST_NEIGHBOUR_AGE = 30.0
 BOOST_MAX_HEIGHT = 800_000.0
 """No missile still burns above this height: unexplained innovations there are not thrust."""
@@ -91,8 +92,9 @@ def switch_models(tab: TrackTable, cfg: TrackerConfig, rows: np.ndarray, plume: 
             thrust_off(tab, off, never=never)
 
 def near_boosting(tab: TrackTable, rows: np.ndarray) -> np.ndarray:
-    """Which of ``rows`` were born near a track that is or was boosting, updated recently."""
-    others = np.nonzero(tab.boosted & (tab.last >= tab.t[rows].min() - BOOST_NEIGHBOUR_AGE))[0]
+    """Which of ``rows`` were born near a track that is visibly thrusting, updated recently."""
+    recent = tab.last >= tab.t[rows].min() - BOOST_NEIGHBOUR_AGE
+    others = np.nonzero(tab.boost & (tab.calm == 0) & recent)[0]
     if not len(others):
         return np.zeros(len(rows), dtype=bool)
     near = np.zeros(len(rows), dtype=bool)
