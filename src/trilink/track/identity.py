@@ -65,7 +65,7 @@ def follow_the_thrust(tab: TrackTable, now: float) -> None:
                          & (born > tab.first[a])]
         if not len(near):
             continue
-        ahead = tab.x[a, :3] + tab.x[a, 3:6] * (tab.t[near] - tab.t[a])[:, None]
+        ahead = tab.moved(np.full(len(near), a), tab.t[near])[:, :3]
         dist = np.linalg.norm(tab.x[near, :3] - ahead, axis=-1)
         if dist.min() < SPLIT_RADIUS:
             b = int(near[np.argmin(dist)])
@@ -93,11 +93,8 @@ def keep_warhead_identity(tab: TrackTable, config: TrackerConfig) -> None:
             a, b = b, a  # a is the older track
         if tab.rcs_db[a] - tab.rcs_db[b] < config.split_rcs_db:
             continue
-        t = max(tab.t[a], tab.t[b])
-        xa = tab.x[a, :6] + np.concatenate([tab.x[a, 3:6], np.zeros(3)]) * (t - tab.t[a])
-        xb = tab.x[b, :6] + np.concatenate([tab.x[b, 3:6], np.zeros(3)]) * (t - tab.t[b])
-        d = xa - xb
-        if float(d @ np.linalg.solve(tab.p[a, :6, :6] + tab.p[b, :6, :6], d)) < config.split_gate:
+        xa, xb = tab.moved(np.array([a, b]), max(tab.t[a], tab.t[b]))
+        if _same_state(tab, a, b, xa - xb, config):
             tab.swap_identity(a, b)
 
 
@@ -117,19 +114,18 @@ def shadowed(tab: TrackTable, now: float, config: TrackerConfig) -> np.ndarray:
     live = np.nonzero(confirmed & (age <= config.coast_after))[0]
     if not len(starving) or not len(live):
         return gone
-    def at_now(rows: np.ndarray) -> np.ndarray:  # states moved to ``now`` along their velocity
-        x = tab.x[rows, :6].copy()
-        x[:, :3] += x[:, 3:6] * (now - tab.t[rows])[:, None]
-        return x
-
-    live_now, starving_now = at_now(live), at_now(starving)
+    live_now, starving_now = tab.moved(live, now), tab.moved(starving, now)
     tree = cKDTree(live_now[:, :3])
     for k, a in enumerate(starving.tolist()):
         reach = SPLIT_RADIUS + float(np.sqrt(np.trace(tab.p[a, :3, :3])))
         for j in tree.query_ball_point(starving_now[k, :3], reach):
-            b = int(live[j])
-            d = starving_now[k] - live_now[j]
-            if float(d @ np.linalg.solve(tab.p[a, :6, :6] + tab.p[b, :6, :6], d)) < config.split_gate:
+            if _same_state(tab, a, int(live[j]), starving_now[k] - live_now[j], config):
                 gone[a] = True
                 break
     return gone
+
+
+def _same_state(tab: TrackTable, a: int, b: int, difference: np.ndarray, config: TrackerConfig) -> bool:
+    """Whether two tracks' 6-D states ``difference`` apart are one state (χ²(6) split gate)."""
+    cov = tab.p[a, :6, :6] + tab.p[b, :6, :6]
+    return float(difference @ np.linalg.solve(cov, difference)) < config.split_gate

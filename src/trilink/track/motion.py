@@ -278,11 +278,7 @@ def zero_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gain = np.linalg.solve(paa, p[:, _THRUST, :]).transpose(0, 2, 1)  # P_xa P_aa⁻¹, (K, 10, 3)
     x_new = x - (gain @ x[:, _THRUST, None])[..., 0]
     p_new = p - gain @ p[:, _THRUST, :]
-    p_new = 0.5 * (p_new + p_new.transpose(0, 2, 1))
-    x_new[:, _THRUST] = 0.0
-    p_new[:, _THRUST, :] = 0.0
-    p_new[:, :, _THRUST] = 0.0
-    return x_new, p_new
+    return no_thrust(x_new, 0.5 * (p_new + p_new.transpose(0, 2, 1)))
 
 
 def burnout_ghost(x: np.ndarray, p: np.ndarray, lo: float, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -91,6 +91,7 @@ def switch_models(tab: TrackTable, cfg: TrackerConfig, rows: np.ndarray, plume: 
             never = on_boost[calm_off & ~falling & steady]
             thrust_off(tab, off, never=never)
 
+
 def near_boosting(tab: TrackTable, rows: np.ndarray) -> np.ndarray:
     """Which of ``rows`` were born near a track that is visibly thrusting, updated recently."""
     recent = tab.last >= tab.t[rows].min() - BOOST_NEIGHBOUR_AGE
@@ -100,10 +101,11 @@ def near_boosting(tab: TrackTable, rows: np.ndarray) -> np.ndarray:
     near = np.zeros(len(rows), dtype=bool)
     for k, r in enumerate(rows.tolist()):
         o = others[(others != r) & (tab.last[others] >= tab.t[r] - BOOST_NEIGHBOUR_AGE)]
-        ahead = tab.x[o, :3] + tab.x[o, 3:6] * (tab.t[r] - tab.t[o])[:, None]
+        ahead = tab.moved(o, tab.t[r])[:, :3]
         near[k] = bool(len(o)) and float(np.min(np.linalg.norm(ahead - tab.x[r, :3], axis=-1))) \
             < BOOST_NEIGHBOUR_RADIUS
     return near
+
 
 def thrust_off(tab: TrackTable, rows: np.ndarray, never: np.ndarray | None = None) -> None:
     """Switch to the ballistic model: the thrust state is removed.
@@ -112,9 +114,11 @@ def thrust_off(tab: TrackTable, rows: np.ndarray, never: np.ndarray | None = Non
     throughout (what a ballistic filter would have estimated); the others burned out, and the
     thrust already in their velocity stands (``no_thrust``).
     """
+    burnt = rows
     if never is not None and len(never):
         tab.x[never], tab.p[never] = zero_thrust(tab.x[never], tab.p[never])
-    tab.x[rows], tab.p[rows] = no_thrust(tab.x[rows], tab.p[rows])
+        burnt = rows[~np.isin(rows, never)]
+    tab.x[burnt], tab.p[burnt] = no_thrust(tab.x[burnt], tab.p[burnt])
     tab.boost[rows] = False
     tab.nis[rows] = 0.0
     tab.ended[rows] = tab.t[rows]

@@ -122,6 +122,16 @@ class TrackTable:
             arr[[a, b]] = arr[[b, a]]
         self.shown[[a, b]] = np.nan
 
+    def moved(self, rows: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+        """(K, 6) position-velocity of ``rows`` carried to time(s) ``t`` along their velocity.
+
+        A straight-line step, good for comparing tracks a few seconds apart (identity and
+        duplicate tests), not a prediction.
+        """
+        x = self.x[rows, :6].copy()
+        x[:, :3] += x[:, 3:6] * np.reshape(np.asarray(t, dtype=float) - self.t[rows], (-1, 1))
+        return x
+
     def keep(self, mask: np.ndarray) -> None:
         """Drop every row where ``mask`` is False."""
         for name in _COLUMNS:
