@@ -23,6 +23,10 @@ _LOG_RHO = np.log(ussa1976.compute(z=_HEIGHTS, variables=["rho"])["rho"].values)
 _SLOPE = np.diff(_LOG_RHO)
 _N = len(_SLOPE)
 
+STEP, BOTTOM, TOP, LOG_RHO, SLOPE = _STEP, _BOTTOM, _TOP, _LOG_RHO, _SLOPE
+"""The table (grid step, extrapolation floor and top in metres; log-density and its slope per cell)
+for compiled kernels (``trilink.physics.kernels``) that evaluate the same law."""
+
 SEA_LEVEL_DENSITY = float(np.exp(_LOG_RHO[0]))
 """kg/m³ (1.225)."""
 

@@ -8,42 +8,57 @@ Heights here are "radial heights" |r| − r_ellipsoid(geocentric latitude). They
 exactly zero on the ellipsoid (so the ground-impact event is the geodetic-height-zero
 crossing) and differ from the geodetic height by far less than a metre below 100 km,
 where drag matters, at a fraction of the cost of a geodetic conversion.
+
+The arithmetic runs in compiled kernels (``trilink.physics.kernels``); these functions
+accept any leading shape (…, 3) / (…, 6) and hand the kernels flat contiguous arrays.
 """
 
 import numpy as np
 
-from trilink.geo.wgs84 import GM, J2, OMEGA_EARTH, SEMI_MAJOR_AXIS, SEMI_MINOR_AXIS
-from trilink.physics.atmosphere import density
+from trilink.geo.wgs84 import SEMI_MAJOR_AXIS, SEMI_MINOR_AXIS
+from trilink.physics import kernels
 
 _A2 = SEMI_MAJOR_AXIS**2
 _B2 = SEMI_MINOR_AXIS**2
-_J2_FACTOR = 1.5 * J2 * GM * SEMI_MAJOR_AXIS**2
-_W2 = OMEGA_EARTH**2
+
+
+def _rows(values: np.ndarray | list[float], width: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """A C-contiguous float64 (N, width) view or copy of ``values`` (…, width), and its original shape."""
+    a = np.asarray(values, dtype=float)
+    return np.ascontiguousarray(a.reshape(-1, width)), a.shape
+
+
+def per_row_betas(ballistic_coefficient: np.ndarray | float | None, n: int) -> tuple[np.ndarray, bool]:
+    """β per row (N,) for the kernels, and whether drag acts (a β was given)."""
+    if ballistic_coefficient is None:
+        return (_ONES[:n] if n <= len(_ONES) else np.ones(n)), False
+    beta = np.asarray(ballistic_coefficient, dtype=float)
+    if beta.ndim == 0:
+        return np.full(n, float(beta)), True
+    if beta.shape != (n,):
+        beta = np.broadcast_to(beta, (n,))
+    return np.ascontiguousarray(beta), True
+
+
+_ONES = np.ones(4096)
+_ONES.flags.writeable = False
 
 
 def gravity(positions: np.ndarray, *, j2: bool = True) -> np.ndarray:
-    """Gravitational acceleration (N, 3) of point mass + J2 at ECEF positions (N, 3)."""
-    r = np.asarray(positions, dtype=float)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    r2 = x * x + y * y + z * z
-    rn = np.sqrt(r2)
-    k = -GM / (r2 * rn)
-    if not j2:
-        return k[..., None] * r
-    z2r2 = z * z / r2
-    c = _J2_FACTOR / (r2 * r2 * rn)
-    cxy = k - c * (1.0 - 5.0 * z2r2)
-    cz = k - c * (3.0 - 5.0 * z2r2)
-    return np.stack([cxy * x, cxy * y, cz * z], axis=-1)
+    """Gravitational acceleration (…, 3) of point mass + J2 at ECEF positions (…, 3)."""
+    r, shape = _rows(positions, 3)
+    out = np.empty_like(r)
+    kernels.gravity_into(r, j2, out)
+    return out.reshape(shape)
 
 
 def frame_acceleration(positions: np.ndarray, velocities: np.ndarray) -> np.ndarray:
-    """Coriolis plus centrifugal acceleration (N, 3) in ECEF: −2ω×v − ω×(ω×r)."""
-    r = np.asarray(positions, dtype=float)
-    v = np.asarray(velocities, dtype=float)
-    ax = 2.0 * OMEGA_EARTH * v[..., 1] + _W2 * r[..., 0]
-    ay = -2.0 * OMEGA_EARTH * v[..., 0] + _W2 * r[..., 1]
-    return np.stack([ax, ay, np.zeros_like(ax)], axis=-1)
+    """Coriolis plus centrifugal acceleration (…, 3) in ECEF: −2ω×v − ω×(ω×r)."""
+    r, shape = _rows(positions, 3)
+    v, _ = _rows(velocities, 3)
+    out = np.empty_like(r)
+    kernels.frame_acceleration_into(r, v, out)
+    return out.reshape(shape)
 
 
 def ellipsoid_radius(positions: np.ndarray) -> np.ndarray:
@@ -56,32 +71,32 @@ def ellipsoid_radius(positions: np.ndarray) -> np.ndarray:
 
 def radial_height(positions: np.ndarray) -> np.ndarray:
     """|r| − ellipsoid radius (…,) in metres: zero exactly on the ellipsoid (see module doc)."""
-    r = np.asarray(positions, dtype=float)
-    return np.linalg.norm(r, axis=-1) - ellipsoid_radius(r)
+    r, shape = _rows(positions, 3)
+    return kernels.radial_heights(r).reshape(shape[:-1])
 
 
 def drag(positions: np.ndarray, velocities: np.ndarray,
          ballistic_coefficient: np.ndarray | float) -> np.ndarray:
-    """Drag acceleration (N, 3) for ballistic coefficient(s) β (kg/m², scalar or (N,))."""
-    v = np.asarray(velocities, dtype=float)
-    rho = density(radial_height(positions))
-    speed = np.linalg.norm(v, axis=-1)
-    k = -0.5 * rho * speed / np.asarray(ballistic_coefficient, dtype=float)
-    return k[..., None] * v
+    """Drag acceleration (…, 3) for ballistic coefficient(s) β (kg/m², scalar or per position)."""
+    r, shape = _rows(positions, 3)
+    v, _ = _rows(velocities, 3)
+    beta, _ = per_row_betas(ballistic_coefficient, len(r))
+    out = np.empty_like(r)
+    kernels.drag_into(r, v, beta, out)
+    return out.reshape(shape)
 
 
 def acceleration(positions: np.ndarray, velocities: np.ndarray,
                  ballistic_coefficient: np.ndarray | float | None = None) -> np.ndarray:
-    """Free-flight acceleration (N, 3) in ECEF: J2 gravity, Coriolis, centrifugal, and drag if β given."""
-    acc = gravity(positions) + frame_acceleration(positions, velocities)
-    if ballistic_coefficient is not None:
-        acc = acc + drag(positions, velocities, ballistic_coefficient)
-    return acc
+    """Free-flight acceleration (…, 3) in ECEF: J2 gravity, Coriolis, centrifugal, and drag if β given."""
+    r, shape = _rows(positions, 3)
+    v, _ = _rows(velocities, 3)
+    return state_derivative(np.hstack([r, v]), ballistic_coefficient)[:, 3:].reshape(shape)
 
 
 def state_derivative(states: np.ndarray,
                      ballistic_coefficient: np.ndarray | float | None = None) -> np.ndarray:
-    """d/dt of ECEF states (N, 6) in free flight."""
-    s = np.asarray(states, dtype=float)
-    return np.concatenate([s[..., 3:], acceleration(s[..., :3], s[..., 3:], ballistic_coefficient)],
-                          axis=-1)
+    """d/dt of ECEF states (…, 6) in free flight."""
+    s, shape = _rows(states, 6)
+    beta, with_drag = per_row_betas(ballistic_coefficient, len(s))
+    return kernels.state_derivatives(s, beta, with_drag).reshape(shape)

@@ -10,9 +10,14 @@ as the propellant burns. The uncertainty is the fit's covariance plus a model al
 Boost not seen: the earliest state is propagated backwards in free flight (physics' batch
 propagator) to the ground. Powered flight is not modelled then, so the point is biased
 towards the target by the unseen boost's ground distance: the allowance is large and says so.
+
+Both are pure functions of a track's earliest rows, which stop changing once a track is
+older than ``FIT_SPAN``, yet assessment asks again at every report: the answers are memoised
+on those rows' bytes (an LRU cache of immutable estimates), so repeated asks cost a lookup.
 """
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -56,10 +61,26 @@ def estimate_launch(track: Track) -> LaunchEstimate | None:
     if climbing and float(radial_height(first[1:4])) < BOOST_HEIGHT:
         early = history[history[:, 0] <= first[0] + FIT_SPAN]
         if len(early) >= MIN_FIT_POINTS:
-            fit = _boost_fit(early)
+            fit = _cached_boost_fit(np.ascontiguousarray(early, dtype=float).tobytes(), early.shape[1])
             if fit is not None:
                 return fit
-    return _back_propagate(first)
+    return _cached_back_propagate(np.ascontiguousarray(first, dtype=float).tobytes())
+
+
+_CACHE_SIZE = 4096
+"""Memoised launch estimates kept (a few hundred bytes each)."""
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_boost_fit(rows: bytes, width: int) -> LaunchEstimate | None:
+    """``_boost_fit`` of the early history rows given as their float64 bytes."""
+    return _boost_fit(np.frombuffer(rows, dtype=float).reshape(-1, width))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_back_propagate(row: bytes) -> LaunchEstimate | None:
+    """``_back_propagate`` of the first history row given as its float64 bytes."""
+    return _back_propagate(np.frombuffer(row, dtype=float))
 
 
 def _model(params: np.ndarray, tau: np.ndarray) -> np.ndarray:
