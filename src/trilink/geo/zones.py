@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from trilink.geo.areas import Area, area_at
-from trilink.geo.coast import coast_distance, in_theatre, nearest_coast, theatre_coastline
+from trilink.geo.coast import coast_distance, in_theatre
+from trilink.geo.seacells import nearest_sea_owner
 from trilink.geo.territory import MODELED_NATIONS, countries, country_at
 from trilink.geo.units import NMI
 
@@ -33,7 +34,8 @@ class Zones:
     eez_of: np.ndarray
     """Nation whose EEZ contains the point (sea points only; '' on land or high seas)."""
     sea_owner_distance: np.ndarray
-    """Distance (m) to the coast of the nearest nation (the one the sea zones refer to)."""
+    """Distance (m) to the coast of the nearest nation (the one the sea zones refer to); away from
+    the zone limits and median lines within ~4 km (see ``seacells``)."""
 
     @property
     def on_land(self) -> np.ndarray:
@@ -51,9 +53,8 @@ def classify(lat: np.ndarray | float, lon: np.ndarray | float) -> Zones:
     distance = np.full(lat.shape, np.inf)
     sea = (country == "") & in_theatre(lat, lon)
     if sea.any():
-        coast = theatre_coastline()
-        d, index = nearest_coast(coast, lat[sea], lon[sea])
-        codes = np.array(countries().codes, dtype=object)[coast.country[index]]
+        owner, d = nearest_sea_owner(lat[sea], lon[sea], (TERRITORIAL_SEA_M, EEZ_M))
+        codes = np.array(countries().codes, dtype=object)[owner]
         distance[sea] = d
         territorial[sea] = np.where(d <= TERRITORIAL_SEA_M, codes, "")
         eez[sea] = np.where(d <= EEZ_M, codes, "")
