@@ -92,10 +92,6 @@ def test_check2_mixed_raid_no_confirmed_track_false_for_more_than_20_s() -> None
         assert worst <= 20.0, f"{nation}: a confirmed track was false for {worst:.0f} s"
 
 
-@pytest.mark.xfail(reason="known gap: JPN R2 (one stage, RV released at burnout): the track keeps a stale "
-                          "thrust estimate after burnout, its plots alternate between the RV and the spent "
-                          "stage for ~10 s (the stage's at 7–10 s after separation) and it is then deleted; "
-                          "every other warhead in the raid (USA, KOR, JPN) is back within 10 s", strict=False)
 @pytest.mark.parametrize("nation", NATIONS if trilink_full() else ("JPN",))
 def test_check2_mixed_raid_stages_do_not_steal_warhead_tracks(nation: str) -> None:
     _assert_warheads_keep_tracks(_replay("mixed-raid", nation))

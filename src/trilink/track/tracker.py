@@ -62,7 +62,7 @@ K_MIN = 0.05
 """Smallest drag factor used when predicting a coasting track's impact (β ≤ 200,000 kg/m²)."""
 GHOST_MARGIN = 4.0
 """The thrust-stopped hypothesis replaces a failing boost one (d² beyond its 99 % point) when its d² is
-this much lower."""
+this much lower, or when the boost one is outside the gate and it is inside."""
 YOUNG_UPDATES = 4
 """Tracks with fewer plots than this get iterated EKF updates (their velocity is still a prior)."""
 ITERATIONS = 3
@@ -249,7 +249,8 @@ class Tracker:
             g_nu, g_s, g_s_inv, g_d2, g_cost = pair_costs(
                 scan, ghosts, which, cols[failed], self._gates[d],
                 None if plot_rcs is None else plot_rcs[cols[failed]] - rcs_db[g_track], RCS_SIGMA_DB)
-            better = (g_d2 < self._gates[d]) & (g_d2 + GHOST_MARGIN < d2[failed])
+            inside = g_d2 < self._gates[d]   # clearly better, or the only one of the two inside the gate
+            better = inside & ((g_d2 + GHOST_MARGIN < d2[failed]) | ~(d2[failed] < self._gates[d]))
             cost[failed[better]] = np.inf
             g_cost[~better] = np.inf
             if np.count_nonzero(better):
