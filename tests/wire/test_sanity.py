@@ -27,7 +27,12 @@ from trilink.wire import (
     covariance_upper,
     seal,
 )
-from trilink.wire.sanity import covariance_problem, message_problem
+from trilink.wire.sanity import (
+    BATCHED_STATE_CHECK_MIN,
+    _states_surely_sane,
+    covariance_problem,
+    message_problem,
+)
 
 KOR = Signer.generate("KOR")
 POLICY = ReceiverPolicy(receiver="JPN", trust=TrustStore.of(KOR))
@@ -147,9 +152,18 @@ def test_a_batch_gets_the_verdicts_of_its_reports_checked_one_by_one() -> None:
         base.state, pos_ecef_m=(2e9, 0.0, 0.0))))
     singles = [message_problem(r) for r in reports]
     assert any(p is None for p in singles) and any(p is not None for p in singles)
-    for start, size in [(k, 1) for k in range(len(reports))] + [(k, 7) for k in range(0, len(reports), 7)]:
+    big = BATCHED_STATE_CHECK_MIN  # batches this large take the numpy pass first, smaller ones do not
+    chunks = ([(k, 1) for k in range(len(reports))] + [(k, 7) for k in range(0, len(reports), 7)]
+              + [(k, big) for k in range(0, len(reports) - big + 1, 5)])
+    for start, size in chunks:
         chunk = reports[start:start + size]
         batch = ReportBatch(origin="KOR", seq=5000 + start, issued_utc=T0, releasable_to=("USA", "JPN"),
                             exercise=base.exercise, reports=tuple(chunk))
         first = next(((i, p) for i, p in enumerate(singles[start:start + size]) if p is not None), None)
         assert message_problem(batch) == (None if first is None else f"report {first[0]}: {first[1]}")
+    sane = [r for r, p in zip(reports, singles, strict=True)  # sane, and not at the edge of the margin
+            if p is None and _states_surely_sane([r.state])[0]][:big]
+    assert len(sane) == big and all(_states_surely_sane([r.state for r in sane]))  # the numpy pass itself
+    batch = ReportBatch(origin="KOR", seq=9000, issued_utc=T0, releasable_to=("USA", "JPN"),
+                        exercise=base.exercise, reports=tuple(sane))
+    assert message_problem(batch) is None

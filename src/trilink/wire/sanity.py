@@ -37,6 +37,9 @@ _DIAGONAL = (0, 6, 11, 15, 18, 20)
 """Positions of the variances in the 21-value upper triangle."""
 _ROWS, _COLS = np.triu_indices(6)
 """Row and column of each of the 21 upper-triangle values."""
+BATCHED_STATE_CHECK_MIN = 24
+"""Batches of at least this many reports have their state vectors checked in one numpy pass first;
+below it the numpy call costs more than the unrolled checks (about 0.1 ms against 9 µs a report)."""
 PSD_TOLERANCE = 1e-9
 """Smallest eigenvalue allowed for a covariance scaled to unit diagonal (round-off margin)."""
 
@@ -280,7 +283,8 @@ def report_batch_problem(b: ReportBatch) -> str | None:
     if not 1 <= len(b.reports) <= MAX_BATCH_REPORTS:
         return f"a batch carries 1 to {MAX_BATCH_REPORTS} reports, not {len(b.reports)}"
     batch_to = set(b.releasable_to)
-    sane = _states_surely_sane([r.state for r in b.reports])
+    sane = (_states_surely_sane([r.state for r in b.reports]) if len(b.reports) >= BATCHED_STATE_CHECK_MIN
+            else [False] * len(b.reports))
     for i, r in enumerate(b.reports):
         if (problem := _track_report_problem(r, state_sane=sane[i])) is not None:
             return f"report {i}: {problem}"
