@@ -34,6 +34,7 @@ the servers, to compare the two.
 import asyncio
 import contextlib
 import gc
+import itertools
 import json
 import os
 import subprocess
@@ -54,11 +55,22 @@ from _report import figure, write_section
 from trilink.model.network import load_network
 from trilink.net import Transport, read_deployment, start_network
 from trilink.net.acks import stored_ns
+from trilink.net.coalesce import ReportPublisher
 from trilink.net.courier import Courier
 from trilink.net.loop import loop_name
 from trilink.net.transport import connect_nats
-from trilink.wire import ReceiverPolicy, Signer, TrustStore, Verifier, seal
+from trilink.wire import (
+    ReceiverPolicy,
+    Signer,
+    TrackReport,
+    TrustStore,
+    Verifier,
+    initial_sequence,
+    reports_of,
+    seal,
+)
 from trilink.wire.keys import read_private, write_private
+from trilink.wire.messages import replace
 
 RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured
 #: ``rate:n,rate:n`` measures only those (a quick comparison: prints, writes no docs, no figures).
@@ -85,19 +97,34 @@ SERVER_CPU_MS: dict[tuple[str, int], float] = {}
 SERVER_CPU_EACH_MS: dict[tuple[str, int], dict[str, float]] = {}
 #: The publisher's CPU time when its clock started (building the benchmark's reports is not the node's work).
 CLOCK_CPU_S: list[float] = []
+#: The KOR node's ReportPublisher counters (reports, messages, batches, largest) in this process.
+COALESCED: dict[str, int] = {}
+#: ... per (mode, rate), in the orchestrating process.
+COALESCED_BY: dict[tuple[str, int], dict[str, int]] = {}
+#: ``TRILINK_BENCH_IN_FLIGHT=k``: the KOR node's ReportPublisher lets k messages await acknowledgement.
+IN_FLIGHT_ENV = "TRILINK_BENCH_IN_FLIGHT"
 #: CPU ms per report in the KOR node, the servers' host process (couriers) and the JPN node.
 CPU_MS_PER_REPORT: dict[tuple[str, int], tuple[float, float, float]] = {}
 
 
 # ---------------------------------------------------------------- the two node processes
-async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, prefix: str) -> dict[str, int]:
-    """KOR node: send ``n`` sealed reports at ``rate``/s; return msg id → send time (ns)."""
+async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, base: int) -> dict[str, int]:
+    """KOR node: hand ``n`` reports (sequences from ``base``) to be sent at ``rate``/s; sequence → time (ns).
+
+    Share mode publishes through ``ReportPublisher`` (``trilink.net.coalesce``) as a node issuing
+    reports one at a time would: a report that finds the outbox acknowledgement it would queue
+    behind still outstanding waits and goes in one signed batch with the others that waited.
+    Raw mode seals and sends each report alone (the floor).
+    """
     network, signer = load_network(), read_private(key, "KOR")
     access = read_deployment(directory).access("KOR")
     sent: dict[str, int] = {}
     courier = None
+    sequence = itertools.count(base)
     if mode == "share":
         transport = await Transport.connect(network, access)
+        reports_out = ReportPublisher(transport, signer, lambda: next(sequence),
+                                      max_in_flight=int(os.environ.get(IN_FLIGHT_ENV, "1")))
         last_seq = [0]
         if os.environ.get(COURIER_IN_NODE_ENV) == "1":  # the KOR courier runs here, not in the host
             courier_nc = await connect_nats(access.client_url, access.courier_user, access.courier_password,
@@ -105,18 +132,20 @@ async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, pr
             courier = Courier(courier_nc, network, "KOR")
             courier.start()
 
-        async def send(data: bytes, msg_id: str) -> None:
-            ack = await transport.publish(data, msg_id=msg_id, recipients=["JPN", "USA"])
-            STORED_NS[msg_id] = time.monotonic_ns()
+        async def send(report: TrackReport) -> None:
+            ack = await reports_out.publish(report)
+            STORED_NS[str(report.seq)] = time.monotonic_ns()
             last_seq[0] = max(last_seq[0], ack.seq)
     else:
         nc = await connect_nats(access.client_url, access.courier_user, access.courier_password, name="raw")
 
-        async def send(data: bytes, msg_id: str) -> None:
-            await nc.publish("tl.kor.jpn.report", data, headers={"Nats-Msg-Id": msg_id})
-    # The node's assessment output exists before the clock starts: we time encode+sign onwards.
-    reports = [typical_report(issued=time.time(), sequence=i + 1, releasable_to=("USA", "JPN"))
-               for i in range(n)]
+        async def send(report: TrackReport) -> None:
+            await nc.publish("tl.kor.jpn.report", seal(report, signer),
+                             headers={"Nats-Msg-Id": f"raw:{report.seq}"})
+    # The node's assessment output exists before the clock starts: we time encode+sign onwards
+    # (each report gets its sequence number when it is handed over, as a node numbers its messages).
+    reports = [typical_report(issued=time.time(), sequence=base, releasable_to=("USA", "JPN"))
+               for _ in range(n)]
     gc.collect()  # the prepared reports are not the node's garbage: no full collection of them mid-run
     gc.freeze()
     CLOCK_CPU_S.append(time.process_time())  # the node's CPU per report counts from here
@@ -126,13 +155,15 @@ async def publisher(mode: str, directory: Path, key: Path, rate: int, n: int, pr
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        msg_id = f"{prefix}:{i}"
-        sent[msg_id] = time.monotonic_ns()
-        data = seal(reports[i], signer)
-        task = asyncio.create_task(send(data, msg_id))
+        seq = next(sequence)
+        sent[str(seq)] = time.monotonic_ns()
+        report = replace(reports[i], seq=seq, report_id=f"KOR.{seq}")
+        task = asyncio.create_task(send(report))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     await asyncio.gather(*tasks)
+    if mode == "share":
+        COALESCED.update(vars(reports_out.stats))
     if courier is not None:  # forward everything before this process ends
         deadline = time.monotonic() + 60.0
         while (min(st.cursor for st in courier.stats.values()) < last_seq[0]
@@ -154,20 +185,29 @@ async def _wait(event: asyncio.Event, timeout_s: float) -> None:
         await asyncio.wait_for(event.wait(), timeout_s)
 
 
-async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -> dict[str, int]:
-    """JPN node: receive, verify and decode until ``n`` reports with ``prefix``; msg id → time (ns)."""
+async def receiver(mode: str, directory: Path, key: Path, n: int, base: int) -> dict[str, int]:
+    """JPN node: receive, verify and decode until ``n`` reports of sequence ≥ ``base``; sequence → time (ns).
+
+    A verified batch delivers each of its reports (all at the time its verification ended).
+    """
     network, signer = load_network(), read_private(key, "KOR")
     verifier = Verifier(ReceiverPolicy(receiver="JPN", trust=TrustStore.of(signer), max_age_s=600.0))
     access = read_deployment(directory).access("JPN")
     got: dict[str, int] = {}
     done = asyncio.Event()
 
-    def take(msg_id: str, data: bytes) -> None:
+    def take(data: bytes) -> int:
+        """Verify and decode one message; the number of this run's reports it delivered."""
         result = verifier.verify(data, time.time())
-        if msg_id.startswith(prefix + ":") and result:
-            got[msg_id] = time.monotonic_ns()
-            if len(got) >= n:
-                done.set()
+        if not result:
+            return 0
+        now = time.monotonic_ns()
+        fresh = [r for r in reports_of(result.message) if r.seq >= base]
+        for report in fresh:
+            got[str(report.seq)] = now
+        if len(got) >= n:
+            done.set()
+        return len(fresh)
 
     if mode == "share":
         transport = await Transport.connect(network, access)
@@ -176,9 +216,9 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
 
             async def pump() -> None:
                 async for delivery in sub:
-                    take(delivery.msg_id, delivery.data)
+                    count = take(delivery.data)
                     # When JPN's inbox stored it (wall clock, ns; from the reply subject, cheaply).
-                    INBOX_WAIT_MS.append((time.time_ns() - stored_ns(delivery._msg)) / 1e6)
+                    INBOX_WAIT_MS.extend([(time.time_ns() - stored_ns(delivery._msg)) / 1e6] * count)
                     await delivery.ack()
             task = asyncio.create_task(pump())
             await _wait(done, 120.0)
@@ -190,7 +230,7 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, prefix: str) -
         nc = await connect_nats(access.client_url, access.node_user, access.node_password, name="raw sub")
 
         async def on_msg(msg: object) -> None:
-            take(msg.headers.get("Nats-Msg-Id", ""), msg.data)  # type: ignore[attr-defined]
+            take(msg.data)  # type: ignore[attr-defined]
         await nc.subscribe("tl.kor.jpn.>", cb=on_msg, pending_msgs_limit=100_000)
         await nc.flush()
         print("ready", flush=True)
@@ -204,33 +244,39 @@ def _role(args: list[str]) -> None:
     role, mode, directory, key, *rest = args
     cpu = time.process_time()
     if role == "_publish":
-        rate, n, prefix = int(rest[0]), int(rest[1]), rest[2]
-        result = profiled(f"publish-{mode}-{prefix}",
-                           publisher(mode, Path(directory), Path(key), rate, n, prefix))
+        rate, n, base = int(rest[0]), int(rest[1]), int(rest[2])
+        result = profiled(f"publish-{mode}-{rate}-{base}",
+                           publisher(mode, Path(directory), Path(key), rate, n, base))
     else:
         result = profiled(f"receive-{mode}-{rest[1]}",
-                           receiver(mode, Path(directory), Path(key), int(rest[0]), rest[1]))
+                           receiver(mode, Path(directory), Path(key), int(rest[0]), int(rest[1])))
     cpu = CLOCK_CPU_S[0] if CLOCK_CPU_S else cpu
     print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS,
-                      "inbox_wait_ms": INBOX_WAIT_MS}), flush=True)
+                      "inbox_wait_ms": INBOX_WAIT_MS, "coalesced": COALESCED}), flush=True)
 
 
-async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int, prefix: str) -> np.ndarray:
+async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int) -> np.ndarray:
     """Run one receiver and one publisher process; latencies in ms (NaN for a report never received)."""
     me = [sys.executable, str(Path(__file__).resolve())]
+    base = str(initial_sequence(time.time()))  # the phase's first sequence (a restarted node's rule)
     recv = await asyncio.create_subprocess_exec(*me, "_receive", mode, str(directory), str(key), str(n),
-                                                prefix, stdout=subprocess.PIPE)
+                                                base, stdout=subprocess.PIPE)
     assert recv.stdout is not None
     line = await asyncio.wait_for(recv.stdout.readline(), 60)
     if line.strip() != b"ready":
         raise RuntimeError(f"receiver did not start: {line!r}")
     cpu = time.process_time()
     pub = await asyncio.create_subprocess_exec(*me, "_publish", mode, str(directory), str(key), str(rate),
-                                               str(n), prefix, stdout=subprocess.PIPE)
+                                               str(n), base, stdout=subprocess.PIPE)
     pub_out, _ = await asyncio.wait_for(pub.communicate(), 300)
     recv_out, _ = await asyncio.wait_for(recv.communicate(), 300)
     pub_result, recv_result = json.loads(pub_out.splitlines()[-1]), json.loads(recv_out.splitlines()[-1])
     sent, got = pub_result["times"], recv_result["times"]
+    if pub_result.get("coalesced"):
+        COALESCED_BY[(mode, rate)] = pub_result["coalesced"]
+        c = pub_result["coalesced"]
+        print(f"  ({mode} {rate}/s: {c['reports']} reports in {c['messages']} messages, "
+              f"{c['batches']} of them batches, largest {c['largest']})", flush=True)
     stored = [(pub_result["stored"][k] - sent[k]) / 1e6 for k in sent if k in pub_result["stored"]]
     if stored:
         STORED_MS[(mode, rate)] = (float(np.percentile(stored, 50)), float(np.percentile(stored, 99)))
@@ -273,10 +319,10 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
             by_nation = {n: s.process.pid for n, s in running.servers.items() if s.process is not None}
             pids = list(by_nation.values())
             for rate, n in rates.items():
-                await _phase(mode, directory, key, rate, WARM_UP, f"warm{rate}")
+                await _phase(mode, directory, key, rate, WARM_UP)
                 before = _cpu_s(pids)
                 each = {n: _cpu_s([pid]) for n, pid in by_nation.items()}
-                results[(mode, rate)] = await _phase(mode, directory, key, rate, n, f"r{rate}")
+                results[(mode, rate)] = await _phase(mode, directory, key, rate, n)
                 SERVER_CPU_MS[(mode, rate)] = 1000.0 * (_cpu_s(pids) - before) / n
                 SERVER_CPU_EACH_MS[(mode, rate)] = {k: 1000.0 * (_cpu_s([pid]) - each[k]) / n
                                                     for k, pid in by_nation.items()}
