@@ -1,8 +1,8 @@
 """The node's link to the sharing network: start the nations' NATS servers and connect nodes through net/.
 
-``start_network`` generates a deployment for the network (``trilink.net.deploy``),
-starts one real nats-server per nation and waits until each is ready, creates the
-JetStream streams and starts each nation's courier; ``NodeTransport`` adapts a
+``start_network`` runs ``trilink.net.start_network`` (the code behind ``trilink net up``):
+a fresh deployment, one real nats-server per nation, ready with its links up, the
+JetStream streams and each nation's courier; ``NodeTransport`` adapts a
 nation's ``trilink.net.transport.Transport`` (acknowledged publish, durable
 per-originator subscriptions) to what ``NodeService`` needs.
 """
@@ -12,15 +12,12 @@ import contextlib
 import logging
 import tempfile
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from trilink.model.network import NetworkConfig
-from trilink.net.courier import Courier
-from trilink.net.deploy import Deployment, write_deployment
-from trilink.net.server import ServerProcess
-from trilink.net.streams import ensure_streams
-from trilink.net.transport import Transport, connect_nats
+from trilink.net.running import RunningNetwork as NetRunning
+from trilink.net.running import start_network as net_start_network
+from trilink.net.transport import Transport
 from trilink.node.service import Handler
 
 log = logging.getLogger("trilink.node")
@@ -75,16 +72,13 @@ class NodeTransport:
         await bounded(self.transport.close(), 3.0, "connection")
 
 
-@dataclass
 class RunningNetwork:
-    """The servers, couriers and connections of a started network."""
+    """A network started for nodes: ``trilink.net.start_network``'s servers, streams and couriers."""
 
-    network: NetworkConfig
-    deployment: Deployment
-    servers: list[ServerProcess]
-    couriers: list[Courier] = field(default_factory=list)
-    courier_connections: list[object] = field(default_factory=list)
-    _tmp: tempfile.TemporaryDirectory[str] | None = None
+    def __init__(self, context: contextlib.AbstractAsyncContextManager[NetRunning],
+                 running: NetRunning, tmp: tempfile.TemporaryDirectory[str] | None) -> None:
+        self._context, self.running, self._tmp = context, running, tmp
+        self.network, self.deployment = running.network, running.deployment
 
     async def transport(self, nation: str) -> NodeTransport:
         """A new node connection for ``nation``."""
@@ -92,45 +86,28 @@ class RunningNetwork:
         return NodeTransport(await Transport.connect(self.network, access, name=f"{nation} node"))
 
     async def stop(self) -> None:
-        """Stop couriers, then servers; remove the temporary directory."""
-        for courier in self.couriers:
-            await bounded(courier.stop(), 3.0, f"courier {courier.nation}")
-        for nc in self.courier_connections:
-            await bounded(nc.close(), 3.0, "courier connection")  # type: ignore[attr-defined]
-        for server in self.servers:
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(server.stop, 5.0)
+        """Stop couriers, then servers (bounded); remove the temporary directory."""
+        await bounded(self._context.__aexit__(None, None, None), 60.0, "network")
         if self._tmp is not None:
             self._tmp.cleanup()
 
 
 async def start_network(network: NetworkConfig, directory: Path | None = None) -> RunningNetwork:
-    """Start one nats-server per nation on loopback, streams and couriers; ready when it returns."""
+    """Start one nats-server per nation on loopback, streams and couriers; ready when it returns.
+
+    The same code as ``trilink net up`` (``trilink.net.start_network``: servers started hub first,
+    links waited for, servers sharing this host splitting its cores), with a fresh deployment in
+    ``directory`` (a temporary one when None).
+    """
     tmp = None
     if directory is None:
         tmp = tempfile.TemporaryDirectory(prefix="trilink-net-")
         directory = Path(tmp.name)
-    deployment = write_deployment(network, directory)
-    servers = [ServerProcess(a.nation, Path(a.config_file), a.monitor_url,
-                             directory / f"{a.nation.lower()}.log") for a in deployment.nations]
-    running = RunningNetwork(network, deployment, servers, _tmp=tmp)
+    context = net_start_network(network, directory, regenerate=True)
     try:
-        for server in servers:
-            server.start()
-        await asyncio.gather(*(s.wait_ready() for s in servers))
-        for access in deployment.nations:
-            nc = await connect_nats(access.client_url, access.node_user, access.node_password,
-                                    name=f"{access.nation} setup")
-            await ensure_streams(nc.jetstream(), network, access.nation)
-            await nc.close()
-        for access in deployment.nations:
-            nc = await connect_nats(access.client_url, access.courier_user, access.courier_password,
-                                    name=f"{access.nation} courier")
-            courier = Courier(nc, network, access.nation)
-            courier.start()
-            running.couriers.append(courier)
-            running.courier_connections.append(nc)
+        running = await context.__aenter__()
     except BaseException:
-        await running.stop()
+        if tmp is not None:
+            tmp.cleanup()
         raise
-    return running
+    return RunningNetwork(context, running, tmp)
