@@ -66,3 +66,12 @@ def test_trust_store_checks_signatures_and_rotation() -> None:
     assert not store.check(old.key_id, b"short", b"m")
     direct = TrustStore(keys={old.key_id: ("USA", old.public_key)})  # filled without add()
     assert direct.check(old.key_id, old.sign(b"m"), b"m")
+
+
+def test_signatures_are_openssls_and_verify_with_the_public_key() -> None:
+    """Signing goes through libsodium: the same deterministic Ed25519 signature OpenSSL makes."""
+    signer = Signer.generate("KOR")
+    for message in (b"", b"m", bytes(range(256)) * 4):
+        signature = signer.sign(message)
+        assert signature == signer._private.sign(message) and len(signature) == 64
+        signer.public_key.verify(signature, message)  # raises if it does not verify

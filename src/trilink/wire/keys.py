@@ -9,10 +9,11 @@ widened); a public key file is one line ``trilink-ed25519 <NATION> <base64 raw
 key>``. A trust store is a directory of public key files. Private key material
 never appears in ``repr``, logs or error messages.
 
-Keys, files and signing use ``cryptography``; *verification* uses PyNaCl (PyCA's
-binding to libsodium) because libsodium's Ed25519 verify is about twice as fast
-as OpenSSL's here and verification is the receiver's hot path (see
-benchmarks/bench_wire.py, which measures both). Same keys, same signatures.
+Keys and files use ``cryptography``; *signing and verification* use PyNaCl (PyCA's
+binding to libsodium) because libsodium's Ed25519 is faster than OpenSSL's here —
+verify about twice, sign about a third — and both run for every message a node
+sends or receives (see benchmarks/bench_wire.py, which measures both). Same keys,
+same signatures (Ed25519 signing is deterministic).
 """
 
 import base64
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from nacl.bindings import crypto_sign_open
+from nacl.bindings import crypto_sign, crypto_sign_open, crypto_sign_seed_keypair
 from nacl.exceptions import CryptoError
 
 from trilink.model.nations import is_nation_code
@@ -49,13 +50,16 @@ def key_id_for(nation: str, public_key: Ed25519PublicKey) -> str:
 class Signer:
     """A nation's private signing key. ``repr`` shows only the key id."""
 
-    __slots__ = ("_private", "key_id", "nation", "public_key")
+    __slots__ = ("_private", "_sodium_secret", "key_id", "nation", "public_key")
 
     def __init__(self, nation: str, private_key: Ed25519PrivateKey) -> None:
         if not is_nation_code(nation):
             raise KeyFileError(f"nation {nation!r} is not an ISO 3166-1 alpha-3 code")
         self.nation = nation
         self._private = private_key
+        seed = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                         serialization.NoEncryption())
+        self._sodium_secret = crypto_sign_seed_keypair(seed)[1]  # libsodium's form of the same key
         self.public_key = private_key.public_key()
         self.key_id = key_id_for(nation, self.public_key)
 
@@ -65,8 +69,8 @@ class Signer:
         return cls(nation, Ed25519PrivateKey.generate())
 
     def sign(self, data: bytes) -> bytes:
-        """64-byte Ed25519 signature of ``data``."""
-        return self._private.sign(data)
+        """64-byte Ed25519 signature of ``data`` (libsodium; the signed message follows it, dropped)."""
+        return crypto_sign(data, self._sodium_secret)[:64]
 
     def public_line(self) -> str:
         """The public key file line for this key."""
