@@ -6,16 +6,21 @@ servers and couriers run in this one. Each report is timed from before encode+si
 to after verify+decode at JPN (CLOCK_MONOTONIC is shared by the processes):
 
 - share: encode, Ed25519 sign, JetStream publish with ack into KOR's outbox, courier →
-  JPN's inbox (ack), durable consumer delivery, verify, decode. Each report is its own signed
-  message, published one by one at its scheduled time (no sender-side batching). Every one is
+  JPN's inbox (ack), durable consumer delivery, verify, decode. Each report is handed at its
+  scheduled time to the node's ``ReportPublisher`` (``trilink.net.coalesce``): it is sealed and
+  published at once, alone, when no message to its recipients awaits the outbox's
+  acknowledgement; otherwise it waits for that acknowledgement and goes with every report that
+  waited as one signed ``ReportBatch``. A report's time runs from its hand-over (before
+  encode+sign) to the end of verify+decode of the message carrying it. Every report is
   stored (file storage) in KOR's outbox and acknowledged to the KOR node before ``publish``
   returns, and stored in JPN's inbox; the courier's cursor passes a report only once JPN's
   stream has acknowledged it or a later report of the same ``Nats-Expected-Last-Msg-Id``
   chain (which it stores only after its predecessor) — in a burst one acknowledgement
   covers several reports (``trilink.net.forward``). The JPN node acknowledges its processed
   prefix once per event-loop turn (AckPolicy.ALL);
-- raw (the floor, same run, same servers/accounts/links): the same sealed bytes by a core
-  NATS publish on ``tl.kor.jpn.report``, received by a core subscription, verify, decode.
+- raw (the floor, same run, same servers/accounts/links): each report sealed alone and sent
+  by a core NATS publish on ``tl.kor.jpn.report``, received by a core subscription, verify,
+  decode (no acknowledgement to wait for, so nothing to coalesce).
 
 Rates 100 and 1,000 reports/s, open loop (each report is sent at its scheduled time). Every
 process runs on ``trilink.net.loop.run`` (uvloop where installed, as the node and ``net up``
@@ -28,7 +33,8 @@ delivery (JPN inbox's stored timestamp → verified at the JPN node; wall clock)
 of every process there (use it with ``TRILINK_UVLOOP=0``: cProfile does not see inside
 uvloop's callbacks, and profiling itself slows every process); ``TRILINK_BENCH_COURIER_IN_NODE=1``
 (with ``TRILINK_BENCH_RATES``) runs KOR's courier inside the KOR node process instead of beside
-the servers, to compare the two.
+the servers, to compare the two; ``TRILINK_BENCH_IN_FLIGHT=k`` lets the KOR node's publisher
+keep ``k`` messages awaiting acknowledgement (default 1) before reports coalesce.
 """
 
 import asyncio
@@ -390,6 +396,9 @@ def main() -> None:
         f"{STORED_MS[k][1]:.2f} ms, JPN's inbox → verified at the JPN node p50 {INBOX_MS[k][0]:.2f} / "
         f"p99 {INBOX_MS[k][1]:.2f} ms"
         for rate in sorted(RATES) if (k := ("share", rate)) in STORED_MS and k in INBOX_MS)
+    coalesced = "; ".join(
+        f"at {rate:,}/s {c['reports']:,} reports travelled in {c['messages']:,} messages, the largest "
+        f"batch {c['largest']}" for rate in sorted(RATES) if (c := COALESCED_BY.get(("share", rate))))
     load_after = os.getloadavg()[0]
     write_section("bench_net", f"""
 ## Sharing latency KOR → US hub → JPN (benchmarks/bench_net.py)
@@ -397,9 +406,12 @@ def main() -> None:
 Three nats-server processes on loopback (default hub topology, TLS leaf links, one account per
 nation); KOR and JPN nodes in separate processes. Time from before encode+sign at KOR to after
 verify+decode at JPN, for the typical signed track report. *Share* = JetStream publish with ack
-into KOR's outbox, courier to JPN's inbox (ack), durable consumer; *raw* = the same sealed bytes
-by core NATS publish over the same accounts and links (no acknowledgement, no durability: the
-floor).
+into KOR's outbox, courier to JPN's inbox (ack), durable consumer; the KOR node issues reports one
+at a time and publishes them through `trilink.net.coalesce.ReportPublisher`: a report goes alone at
+once unless a message to the same partners still awaits the outbox's acknowledgement, then it waits
+for it and goes with the others that waited as one signed batch ({coalesced}). *Raw* = each report
+sealed alone and sent by core NATS publish over the same accounts and links (no acknowledgement, no
+durability: the floor).
 
 | reports/s | path | reports | lost | delivered/s | p50 ms | p99 ms | max ms | CPU ms/report ¹ |
 |---:|---|---:|---:|---:|---:|---:|---:|---:|
