@@ -17,9 +17,10 @@ courier starts a new one from the first unacknowledged report) or it is cancelle
   had already arrived;
 - acknowledgements are coalesced without waiting (linger 0): a report is sent at once, and
   asks for the partner's acknowledgement unless more outbox messages are already queued
-  behind it (then the last of the burst asks, and every ``window // 8``-th of a long one) or
-  an acknowledgement asked for is still on its way (the next report asks; an idle tail asks
-  at the next ``TICK_S`` by being sent again: same id, answered "duplicate").
+  behind it (then the last of the burst asks, and every ``window // 8``-th of a long one), an
+  acknowledgement asked for is still on its way, or one was asked for less than
+  ``ASK_INTERVAL_S`` ago (a later report asks; an idle tail asks at the next ``TICK_S`` by
+  being sent again: same id, answered "duplicate").
   Because of the guard chain, the partner storing report *k* proves it stored every earlier
   one of the session in order, so one acknowledgement settles the whole prefix; a report
   refused silently (no reply subject) makes its successor's guard fail, and that refusal ends
@@ -51,6 +52,9 @@ MSG_ID = "Nats-Msg-Id"
 EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id"
 #: How often the session checks the head's acknowledgement deadline and saves the cursor.
 TICK_S = 0.25
+#: Least time between two acknowledgements asked for because nothing was queued (a steady stream
+#: then brings back about one per interval, not one per round trip; see _take).
+ASK_INTERVAL_S = 0.01
 SAVE_EVERY_S = 0.5
 IDLE_CHECK_S = 1.0
 
@@ -69,6 +73,8 @@ class CourierStats:
     last_forward_monotonic: float = 0.0
     peak_in_flight: int = 0
     """Most reports sent to the partner and not yet acknowledged at once (pipelining depth)."""
+    asked: int = 0
+    """Reports sent on a reply subject (each brings back one acknowledgement)."""
 
 
 class RetryError(Exception):
@@ -116,6 +122,7 @@ class ForwardSession:
         self.sub: JetStreamContext.PushSubscription | None = None
         self.unasked = 0  # reports sent since the last one that asked for an acknowledgement
         self.last_asked: _Entry | None = None
+        self.last_ask_at = 0.0
         self.ask_every = max(1, window // 8)
         self.failure: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.space = asyncio.Event()
@@ -224,11 +231,15 @@ class ForwardSession:
         self.stats.peak_in_flight = max(self.stats.peak_in_flight, len(self.pending))
         entry.sent_at = time.monotonic()
         entry.subject, entry.headers = f"{self.prefix}.{kind}", headers
-        # Asks if nothing is queued behind it and no acknowledgement is on its way (and every
-        # ask_every-th, so the window keeps moving): the guard chain makes one cover the rest.
+        # Asks if nothing is queued behind it, no acknowledgement is on its way and none was asked
+        # for in the last ASK_INTERVAL_S (and every ask_every-th, so the window keeps moving): the
+        # guard chain makes one cover the rest. Each acknowledgement crosses every server back to
+        # here, so at a steady rate one per interval instead of one per round trip saves the
+        # servers and this process messages; delivery does not wait for acknowledgements.
         self.unasked += 1
         await self._send(entry, ask=first or self.unasked >= self.ask_every
-                         or (self._queued() == 0 and not self._asking()))
+                         or (self._queued() == 0 and not self._asking()
+                             and entry.sent_at - self.last_ask_at >= ASK_INTERVAL_S))
         self.guard = msg_id
         if entry.waiter is not None:  # the first after a (re)start goes alone: nothing may overtake it
             await asyncio.wait([entry.waiter], timeout=self.ack_timeout_s)
@@ -248,6 +259,8 @@ class ForwardSession:
             entry.asked = True
             self.unasked = 0
             self.last_asked = entry
+            self.last_ask_at = time.monotonic()
+            self.stats.asked += 1
         await self.nc.publish(entry.subject, entry.msg.data, reply=reply, headers=entry.headers)
 
     def _asking(self) -> bool:
