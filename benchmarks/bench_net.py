@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,7 @@ from trilink.net.acks import stored_ns
 from trilink.net.coalesce import ReportPublisher
 from trilink.net.courier import Courier
 from trilink.net.loop import loop_name
+from trilink.net.running import RunningNetwork
 from trilink.net.transport import connect_nats
 from trilink.wire import (
     ReceiverPolicy,
@@ -99,6 +101,8 @@ STORED_MS: dict[tuple[str, int], tuple[float, float]] = {}
 INBOX_MS: dict[tuple[str, int], tuple[float, float]] = {}
 #: CPU ms per report used by the three servers together.
 SERVER_CPU_MS: dict[tuple[str, int], float] = {}
+#: Messages in, messages out, bytes in, bytes out of the three servers together, per report.
+SERVER_MSGS: dict[tuple[str, int], np.ndarray] = {}
 #: CPU ms per report used by each server (nation → ms), per (mode, rate).
 SERVER_CPU_EACH_MS: dict[tuple[str, int], dict[str, float]] = {}
 #: The publisher's CPU time when its clock started (building the benchmark's reports is not the node's work).
@@ -301,6 +305,16 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int) -> np
     return np.array([(got[k] - sent[k]) / 1e6 if k in got else np.nan for k in sent])
 
 
+def _traffic(running: RunningNetwork) -> np.ndarray:
+    """Messages and bytes the servers have taken in and sent out so far (their ``/varz``), summed."""
+    total = np.zeros(4)
+    for server in running.servers.values():
+        with urllib.request.urlopen(f"{server.monitor_url}/varz", timeout=2.0) as response:
+            v = json.load(response)
+        total += [v["in_msgs"], v["out_msgs"], v["in_bytes"], v["out_bytes"]]
+    return total
+
+
 def _cpu_s(pids: list[int]) -> float:
     """User+system CPU seconds used so far by these processes (Linux /proc)."""
     total = 0.0
@@ -328,14 +342,16 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
                 await _phase(mode, directory, key, rate, WARM_UP)
                 before = _cpu_s(pids)
                 each = {n: _cpu_s([pid]) for n, pid in by_nation.items()}
+                traffic = _traffic(running)
                 results[(mode, rate)] = await _phase(mode, directory, key, rate, n)
+                SERVER_MSGS[(mode, rate)] = (_traffic(running) - traffic) / n
                 SERVER_CPU_MS[(mode, rate)] = 1000.0 * (_cpu_s(pids) - before) / n
                 SERVER_CPU_EACH_MS[(mode, rate)] = {k: 1000.0 * (_cpu_s([pid]) - each[k]) / n
                                                     for k, pid in by_nation.items()}
                 lat = results[(mode, rate)]
                 for partner, stats in (running.couriers["KOR"].stats.items() if running.couriers else ()):
-                    print(f"  (courier KOR→{partner}: forwarded {stats.forwarded}, retries {stats.retries}, "
-                          f"peak in flight {stats.peak_in_flight})", flush=True)
+                    print(f"  (courier KOR→{partner}: forwarded {stats.forwarded}, asked {stats.asked}, "
+                          f"retries {stats.retries}, peak in flight {stats.peak_in_flight})", flush=True)
                 print(f"{mode:5s} {rate:5d}/s  n={len(lat)}  lost {_lost(lat)}  p50 {_p(lat, 50):7.2f} ms  "
                       f"p99 {_p(lat, 99):7.2f} ms  max {_p(lat, 100):7.2f} ms", flush=True)
     return results
@@ -363,7 +379,9 @@ def main() -> None:
             print(f"{mode:5s} {rate:5d}/s  CPU ms/report KOR / courier host / JPN / servers: "
                   + " / ".join(f"{c:.3f}" for c in (*cpu, SERVER_CPU_MS[(mode, rate)]))
                   + f"  delivered/s {DELIVERED_PER_S[(mode, rate)]:.0f}  servers "
-                  + " ".join(f"{k} {v:.3f}" for k, v in SERVER_CPU_EACH_MS[(mode, rate)].items()))
+                  + " ".join(f"{k} {v:.3f}" for k, v in SERVER_CPU_EACH_MS[(mode, rate)].items())
+                  + "  server msgs in/out, KB in/out per report: "
+                  + " / ".join(f"{v:.1f}" for v in SERVER_MSGS[(mode, rate)] / [1, 1, 1000, 1000]))
         print(f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}, loop {loop_name()}")
         return
     rows = []
