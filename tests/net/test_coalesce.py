@@ -12,7 +12,7 @@ from nats.js.api import PubAck
 from tests.net.helpers import collect, poll, run
 from tests.wire.corpus import KOR, typical_report, verifier
 from trilink.model.network import load_network
-from trilink.net import start_network
+from trilink.net import TransportError, start_network
 from trilink.net.coalesce import ReportPublisher
 from trilink.wire import TrackReport, Verifier, open_envelope, reports_of
 from trilink.wire.messages import replace
@@ -110,6 +110,32 @@ def test_batch_over_the_size_limit_is_split_and_a_bad_recipient_refused() -> Non
         assert len(fake.sent) > 2
         with pytest.raises(ValueError, match="CHN"):
             await publisher.publish(reports(numbers, 1, to=("CHN",))[0])
+
+    run(scenario(), 10.0)
+
+
+def test_a_failed_publish_fails_its_reports_and_the_lane_goes_on() -> None:
+    """Every report of a message the transport could not store gets the error; later ones still go."""
+
+    class Failing(FakeTransport):
+        async def publish(self, data: bytes, *, msg_id: str, recipients: tuple[str, ...]) -> PubAck:
+            self.sent.append((data, msg_id, tuple(recipients)))
+            await self.release.wait()
+            if len(self.sent) <= 2:
+                raise TransportError(f"publish {msg_id} not acknowledged")
+            return PubAck(stream="TL_OUT_KOR", seq=len(self.sent))
+
+    async def scenario() -> None:
+        numbers = itertools.count(1)
+        fake = Failing()
+        publisher = ReportPublisher(fake, KOR, lambda: next(numbers))  # type: ignore[arg-type]
+        tasks = [asyncio.create_task(publisher.publish(r)) for r in reports(numbers, 4)]
+        await asyncio.sleep(0)
+        fake.release.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        assert all(isinstance(r, TransportError) for r in results)  # alone, then a batch of three
+        assert len(fake.sent) == 2
+        assert isinstance(await publisher.publish(reports(numbers, 1)[0]), PubAck)
 
     run(scenario(), 10.0)
 
