@@ -415,8 +415,13 @@ def main() -> None:
         f"p99 {INBOX_MS[k][1]:.2f} ms"
         for rate in sorted(RATES) if (k := ("share", rate)) in STORED_MS and k in INBOX_MS)
     coalesced = "; ".join(
-        f"at {rate:,}/s {c['reports']:,} reports travelled in {c['messages']:,} messages, the largest "
-        f"batch {c['largest']}" for rate in sorted(RATES) if (c := COALESCED_BY.get(("share", rate))))
+        (f"at {rate:,}/s {c['reports']:,} reports travelled in {c['messages']:,} messages (largest batch "
+         f"{c['largest']})" if c["batches"] else f"at {rate:,}/s every report went alone")
+        for rate in sorted(RATES) if (c := COALESCED_BY.get(("share", rate))))
+    traffic = "; ".join(
+        f"at {rate:,}/s share {SERVER_MSGS[('share', rate)][0]:.1f} / {SERVER_MSGS[('share', rate)][1]:.1f}, "
+        f"raw {SERVER_MSGS[('raw', rate)][0]:.1f} / {SERVER_MSGS[('raw', rate)][1]:.1f}"
+        for rate in sorted(RATES) if ("share", rate) in SERVER_MSGS and ("raw", rate) in SERVER_MSGS)
     load_after = os.getloadavg()[0]
     write_section("bench_net", f"""
 ## Sharing latency KOR → US hub → JPN (benchmarks/bench_net.py)
@@ -439,7 +444,10 @@ durability: the floor).
 objects is excluded) / the process running the couriers / the JPN node / the three servers
 together (each server with `GOMAXPROCS` = cores // 3, as `start_network` runs them). Their
 sum is what the machine must supply per report: at 1,000 reports/s, every ms per report is one
-whole core, besides everything else running.
+whole core, besides everything else running. CPU per report also depends on the load (a process
+that finds several messages per wake-up spends less on each), so the servers' messages per report
+are the load-independent measure of the path's work: in / out of the three servers together
+{traffic}.
 
 Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict}.
 Where the share path's time went (parts of the same runs): {parts}; the rest is the courier's
