@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trilink.track import filter
+from trilink.track import filter, kernels
 from trilink.track.config import TrackerConfig
 from trilink.track.measure import Scan, predict, residuals
 from trilink.track.motion import propagate
@@ -59,8 +59,8 @@ def predict_hypotheses(scan: Scan, x0: np.ndarray, p0: np.ndarray, dt: np.ndarra
     if np.count_nonzero(late):  # retrodiction: qn becomes the state/noise cross-covariance (see filter)
         qn[late], p_pred[late] = filter.retrodiction(phi[late], p0[late], qn[late])
     zhat, jac = predict(xs, scan)
-    cross = p_pred @ jac.transpose(0, 2, 1)
-    return Hypotheses(x0, p0, xs, phi, qn, p_pred, zhat, jac, cross, jac @ cross)
+    cross, hph = kernels.innovation_terms(p_pred, jac)
+    return Hypotheses(x0, p0, xs, phi, qn, p_pred, zhat, jac, cross, hph)
 
 
 def join(a: Hypotheses, b: Hypotheses) -> Hypotheses:

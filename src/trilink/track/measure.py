@@ -16,7 +16,7 @@ from msgspec.structs import astuple, fields
 
 from trilink.geo.frames import aer_to_enu, ecef_to_geodetic, enu_rotation
 from trilink.model.measurement import Measurement, SensorKind
-from trilink.track.motion import STATE_DIM
+from trilink.track import kernels
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,37 +176,13 @@ def make_scan(plots: Sequence[Measurement]) -> Scan:
 
 
 def predict(states: np.ndarray, scan: Scan) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted measurements (N, d) and their Jacobians (N, d, 10) for states (N, 10) seen by ``scan``."""
-    d = scan.dim
-    rel = states[:, :3] - scan.sensor_ecef
-    enu = rel @ scan.rotation.T
-    e, n, u = enu[:, 0], enu[:, 1], enu[:, 2]
-    rho2 = e * e + n * n
-    rho = np.sqrt(rho2)
-    r2 = rho2 + u * u
-    rng = np.sqrt(r2)
-    zhat = np.empty((len(states), d))
-    zhat[:, 0] = np.mod(np.arctan2(e, n), 2.0 * np.pi)
-    zhat[:, 1] = np.arctan2(u, rho)
-    jac_enu = np.zeros((len(states), d, 3))
-    jac_enu[:, 0, 0] = n / rho2
-    jac_enu[:, 0, 1] = -e / rho2
-    jac_enu[:, 1, 0] = -e * u / (rho * r2)
-    jac_enu[:, 1, 1] = -n * u / (rho * r2)
-    jac_enu[:, 1, 2] = rho / r2
-    if d >= 3:
-        zhat[:, 2] = rng
-        jac_enu[:, 2, :] = enu / rng[:, None]
-    jac = np.zeros((len(states), d, STATE_DIM))
-    jac[:, :, :3] = jac_enu @ scan.rotation
-    if d == 4:
-        los = rel / rng[:, None]
-        vel = states[:, 3:6]
-        rr = np.einsum("ij,ij->i", los, vel)
-        zhat[:, 3] = rr
-        jac[:, 3, :3] = (vel - rr[:, None] * los) / rng[:, None]
-        jac[:, 3, 3:6] = los
-    return zhat, jac
+    """Predicted measurements (N, d) and their Jacobians (N, d, 10) for states (N, 10) seen by ``scan``.
+
+    Azimuth ``atan2(e, n) mod 2π`` and elevation ``atan2(u, ρ)`` in the sensor's ENU frame, range
+    and range-rate; the Jacobians by the chain rule through the ENU rotation (``kernels.measurement_model``:
+    one compiled pass over the states).
+    """
+    return kernels.measurement_model(states, scan.sensor_ecef, scan.rotation, scan.dim)
 
 
 def residuals(z: np.ndarray, zhat: np.ndarray) -> np.ndarray:

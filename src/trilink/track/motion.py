@@ -10,13 +10,16 @@ coefficient in kg/m²; scaled so that k ≈ 1 for an RV, which keeps the covaria
 conditioned). Gravity (J2), the Coriolis and centrifugal terms and the air density
 come from ``trilink.physics``; the mean is integrated with RK4 and the covariance with
 the linearised transition I + FΔ + F²Δ²/2 per sub-step — the tracker-specific part.
+The per-row arithmetic (Jacobian, drag-free derivative, sub-step transition, Taylor step,
+process noise) runs in compiled ``kernels``; drag, for the few rows in air, stays here.
 """
 
 import numpy as np
 
-from trilink.geo.wgs84 import GM, OMEGA_EARTH
+from trilink.geo.wgs84 import GM
 from trilink.physics.atmosphere import density
 from trilink.physics.dynamics import frame_acceleration, gravity, radial_height
+from trilink.track import kernels
 
 DRAG_SCALE = 1e4
 """k = DRAG_SCALE / β."""
@@ -28,14 +31,6 @@ _K = 9
 _THRUST = slice(6, 9)
 _EQUATORIAL_RADIUS = 6_378_137.0
 """WGS84 semi-major axis, m: no point of the ellipsoid is farther from the centre."""
-_OMEGA_CROSS = np.array([[0.0, -OMEGA_EARTH, 0.0], [OMEGA_EARTH, 0.0, 0.0], [0.0, 0.0, 0.0]])
-_CENTRIFUGAL = -(_OMEGA_CROSS @ _OMEGA_CROSS)
-_JAC_CONSTANT = np.zeros((STATE_DIM, STATE_DIM))
-"""The state-independent part of the Jacobian: dp/dt = v, the frame terms, dv/dt ∋ a."""
-_JAC_CONSTANT[:3, 3:6] = np.eye(3)
-_JAC_CONSTANT[3:6, :3] = _CENTRIFUGAL
-_JAC_CONSTANT[3:6, 3:6] = -2.0 * _OMEGA_CROSS
-_JAC_CONSTANT[3:6, 6:9] = np.eye(3)
 
 
 def squared_norms(v: np.ndarray) -> np.ndarray:
@@ -71,44 +66,23 @@ def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: f
 def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.ndarray | None = None
                ) -> np.ndarray:
     """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0 (``height``: if known)."""
-    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
+    pos, vel = x[:, :3], x[:, 3:6]
     if height is None:
         height = heights_below(pos, ceiling)  # only heights below the ceiling are used
-    acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
+    out = kernels.motion_derivative(x, gravity(pos) + frame_acceleration(pos, vel), exhaust_velocity,
+                                    MAX_THRUST)
     low = height < ceiling
     if np.count_nonzero(low):
-        acc[low] += np.clip(x[low, _K], 0.0, None)[:, None] * _drag_per_k(pos[low], vel[low], height[low],
-                                                                          ceiling)
-    out = np.empty_like(x)
-    out[:, :3] = vel
-    out[:, 3:6] = acc
-    if np.count_nonzero(thrust):
-        alpha = np.minimum(np.sqrt(squared_norms(thrust)), MAX_THRUST)
-        out[:, 6:9] = (alpha / exhaust_velocity)[:, None] * thrust
-    else:
-        out[:, 6:9] = 0.0
-    out[:, _K] = 0.0
+        k = np.clip(x[low, _K], 0.0, None)
+        out[low, 3:6] += k[:, None] * _drag_per_k(pos[low], vel[low], height[low], ceiling)
     return out
 
 
 def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.ndarray | None = None
              ) -> np.ndarray:
     """∂f/∂x (N, 10, 10) of ``derivative`` (point-mass gravity gradient; J2's gradient is negligible)."""
-    n = len(x)
-    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
-    r2 = squared_norms(pos)
-    r = np.sqrt(r2)
-    unit = pos / r[:, None]
-    jac = np.empty((n, STATE_DIM, STATE_DIM))
-    jac[:] = _JAC_CONSTANT
-    gradient = 3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3)
-    jac[:, 3:6, :3] += (GM / (r2 * r))[:, None, None] * gradient
-    if np.count_nonzero(thrust):
-        alpha = np.sqrt(squared_norms(thrust))
-        ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
-        grows = (alpha < MAX_THRUST)[:, None, None]
-        jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
-                            + grows * thrust[:, :, None] * ahat[:, None, :]) / exhaust_velocity
+    pos, vel = x[:, :3], x[:, 3:6]
+    jac = kernels.motion_jacobian(x, exhaust_velocity, MAX_THRUST)
     if height is None:
         height = heights_below(pos, ceiling)  # only heights below the ceiling are used
     low = height < ceiling
@@ -124,40 +98,10 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
         jac[low, 3:6, 3:6] += dv
         h_low = height[low]
         dlnrho = np.log(density(h_low + 50.0) / density(h_low - 50.0)) / 100.0  # −1/scale height
-        jac[low, 3:6, :3] += (k * dlnrho)[:, None, None] * drag[:, :, None] * unit[low][:, None, :]
+        unit = pos[low] / np.sqrt(squared_norms(pos[low]))[:, None]
+        jac[low, 3:6, :3] += (k * dlnrho)[:, None, None] * drag[:, :, None] * unit[:, None, :]
         jac[low, 3:6, _K] = drag
     return jac
-
-
-def _noise_masks() -> np.ndarray:
-    """(5, 100): where each of the noise terms (p-p, p-v and v-p, v-v, thrust, k) sits in Q, flattened."""
-    masks = np.zeros((5, STATE_DIM, STATE_DIM))
-    i3 = np.eye(3)
-    masks[0, :3, :3] = i3
-    masks[1, :3, 3:6] = masks[1, 3:6, :3] = i3
-    masks[2, 3:6, 3:6] = i3
-    masks[3, 6:9, 6:9] = i3
-    masks[4, _K, _K] = 1.0
-    return masks.reshape(5, STATE_DIM * STATE_DIM)
-
-
-_NOISE_MASKS = _noise_masks()
-
-
-def _noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarray) -> np.ndarray:
-    """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h.
-
-    One product of the (N, 5) term values with the terms' disjoint 0/1 masks: each entry is one
-    term (plus exact zeros), as if written in place.
-    """
-    ah = np.abs(h)
-    terms = np.empty((len(h), 5))
-    terms[:, 0] = q_acc * ah**3 / 3.0
-    terms[:, 1] = q_acc * h * ah / 2.0
-    terms[:, 2] = q_acc * ah
-    terms[:, 3] = q_thrust * ah
-    terms[:, 4] = q_k * ah
-    return (terms @ _NOISE_MASKS).reshape(len(h), STATE_DIM, STATE_DIM)
 
 
 def integrators(pos: np.ndarray, q_thrust: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
@@ -219,7 +163,6 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
         span = float(np.max(np.abs(dt), initial=0.0))
     steps = max(1, int(np.ceil(span / max_step)))
     h = dt / steps
-    eye = np.eye(STATE_DIM)
     phi = qsum = None
     x = x.copy()
     hc = h[:, None]
@@ -228,9 +171,7 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
             height = heights_below(x[:, :3], ceiling)
         low = height < ceiling
         jac = jacobian(x, exhaust_velocity, ceiling, height)
-        fh = jac * h[:, None, None]
-        step_phi = eye + fh
-        step_phi += 0.5 * fh @ fh
+        step_phi = kernels.step_transition(jac, h)
         k1 = derivative(x, exhaust_velocity, ceiling, height)
         if rk4:
             k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
@@ -238,8 +179,9 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
             k4 = derivative(x + hc * k3, exhaust_velocity, ceiling)
             x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         else:
-            x += hc * k1 + 0.5 * hc * hc * (jac @ k1[:, :, None])[:, :, 0]
-        q = _noise(h, q_acc + np.where(low, q_air, q_vacuum), q_thrust, np.where(low, q_drag, 0.0))
+            x = kernels.taylor_step(x, h, jac, k1)
+        q = kernels.process_noise(h, q_acc + np.where(low, q_air, q_vacuum), q_thrust,
+                                  np.where(low, q_drag, 0.0))
         if phi is None:  # first step: Φ = Φ_step, Q = Q_step
             phi, qsum = step_phi, q
         else:

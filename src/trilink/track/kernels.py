@@ -1,0 +1,226 @@
+"""Compiled (numba) kernels for the tracker's per-row small-matrix arithmetic.
+
+Why compiled: at a hundred tracks a numpy call costs more in dispatch (a few µs) than in
+arithmetic, and the motion model, measurement model and EKF update were a few hundred such
+calls per scan. Each kernel here does in one pass over the rows what a dozen array
+expressions did. They are written as the same operations in the same order as the numpy
+expressions they replace (named in each docstring), compiled without fastmath (IEEE
+arithmetic: no reassociation, no fused multiply-add), so their results equal those
+expressions' to rounding — bit for bit for the element-wise parts; sums of products may
+round differently from BLAS's order. Dense 10 × 10 products (Φ P Φᵀ) stay with numpy:
+BLAS does them faster than a loop. Physics (gravity, frame acceleration, air density) is
+not computed here: it comes from ``trilink.physics`` as arrays. ``cache=True``: compiled
+once per machine, then loaded from ``__pycache__``.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from trilink.geo.wgs84 import GM, OMEGA_EARTH
+
+_D = 10
+"""Filter state dimension (``motion.STATE_DIM``)."""
+_TWO_PI = 2.0 * math.pi
+
+
+@njit(cache=True)
+def motion_jacobian(x: np.ndarray, exhaust_velocity: float, max_thrust: float) -> np.ndarray:
+    """∂f/∂x (N, 10, 10) of the drag-free motion model: ``motion.jacobian`` without its drag terms.
+
+    Constant part (dp/dt = v, Coriolis and centrifugal terms, dv/dt ∋ a), the point-mass
+    gravity gradient GM/r³ (3 r̂r̂ᵀ − I), and the thrust growth block.
+    """
+    n = x.shape[0]
+    w = OMEGA_EARTH
+    jac = np.zeros((n, _D, _D))
+    for k in range(n):
+        px, py, pz = x[k, 0], x[k, 1], x[k, 2]
+        r2 = px * px + py * py + pz * pz
+        r = math.sqrt(r2)
+        unit = (px / r, py / r, pz / r)
+        c = GM / (r2 * r)
+        for i in range(3):
+            jac[k, i, 3 + i] = 1.0
+            jac[k, 3 + i, 6 + i] = 1.0
+            for j in range(3):
+                jac[k, 3 + i, j] = c * (3.0 * unit[i] * unit[j] - (1.0 if i == j else 0.0))
+        # centrifugal −(Ω×)(Ω×) = diag(ω², ω², 0) and Coriolis −2(Ω×), added as numpy adds them to a constant
+        jac[k, 3, 0] = w * w + jac[k, 3, 0]
+        jac[k, 4, 1] = w * w + jac[k, 4, 1]
+        jac[k, 3, 4] = 2.0 * w
+        jac[k, 4, 3] = -2.0 * w
+        ax, ay, az = x[k, 6], x[k, 7], x[k, 8]
+        if ax != 0.0 or ay != 0.0 or az != 0.0:
+            alpha = math.sqrt(ax * ax + ay * ay + az * az)
+            scale = max(alpha, 1e-9)
+            a = (ax, ay, az)
+            ahat = (ax / scale, ay / scale, az / scale)
+            grows = 1.0 if alpha < max_thrust else 0.0
+            m = min(alpha, max_thrust)
+            for i in range(3):
+                for j in range(3):
+                    diagonal = m * (1.0 if i == j else 0.0)
+                    jac[k, 6 + i, 6 + j] = (diagonal + grows * a[i] * ahat[j]) / exhaust_velocity
+    return jac
+
+
+@njit(cache=True)
+def motion_derivative(x: np.ndarray, free_acceleration: np.ndarray, exhaust_velocity: float,
+                      max_thrust: float) -> np.ndarray:
+    """dx/dt (N, 10) without drag: ``motion.derivative`` given gravity + frame acceleration (N, 3)."""
+    n = x.shape[0]
+    out = np.empty((n, _D))
+    for k in range(n):
+        ax, ay, az = x[k, 6], x[k, 7], x[k, 8]
+        for i in range(3):
+            out[k, i] = x[k, 3 + i]
+            out[k, 3 + i] = free_acceleration[k, i] + x[k, 6 + i]
+        alpha = min(math.sqrt(ax * ax + ay * ay + az * az), max_thrust)
+        growth = alpha / exhaust_velocity
+        out[k, 6] = growth * ax
+        out[k, 7] = growth * ay
+        out[k, 8] = growth * az
+        out[k, 9] = 0.0
+    return out
+
+
+@njit(cache=True)
+def step_transition(jac: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """One sub-step's transition Φ = I + FΔ + (FΔ)²/2 (N, 10, 10) for Jacobians F and steps Δ (N,).
+
+    The square is summed over F's non-zero entries only (F is sparse: 1/3 full), which
+    changes no finite sum.
+    """
+    n = jac.shape[0]
+    out = np.empty((n, _D, _D))
+    fh = np.empty((_D, _D))
+    for k in range(n):
+        hk = h[k]
+        for i in range(_D):
+            for j in range(_D):
+                fh[i, j] = jac[k, i, j] * hk
+                out[k, i, j] = (1.0 if i == j else 0.0) + fh[i, j]
+        for i in range(_D):
+            for m in range(_D):
+                a = 0.5 * fh[i, m]
+                if a != 0.0:
+                    for j in range(_D):
+                        out[k, i, j] += a * fh[m, j]
+    return out
+
+
+@njit(cache=True)
+def taylor_step(x: np.ndarray, h: np.ndarray, jac: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """States advanced by the second-order Taylor step x + f h + (F f) h²/2 (N, 10)."""
+    n = x.shape[0]
+    out = np.empty((n, _D))
+    for k in range(n):
+        hk = h[k]
+        half_h2 = 0.5 * hk * hk
+        for i in range(_D):
+            s = 0.0
+            for m in range(_D):
+                s += jac[k, i, m] * rate[k, m]
+            out[k, i] = x[k, i] + (hk * rate[k, i] + half_h2 * s)
+    return out
+
+
+@njit(cache=True)
+def process_noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarray) -> np.ndarray:
+    """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h:
+    ``motion._noise`` written in place."""
+    n = h.shape[0]
+    out = np.zeros((n, _D, _D))
+    for k in range(n):
+        hk = h[k]
+        ah = abs(hk)
+        pp = q_acc[k] * ah**3.0 / 3.0
+        pv = q_acc[k] * hk * ah / 2.0
+        vv = q_acc[k] * ah
+        for i in range(3):
+            out[k, i, i] = pp
+            out[k, i, 3 + i] = pv
+            out[k, 3 + i, i] = pv
+            out[k, 3 + i, 3 + i] = vv
+            out[k, 6 + i, 6 + i] = q_thrust[k] * ah
+        out[k, 9, 9] = q_k[k] * ah
+    return out
+
+
+@njit(cache=True)
+def measurement_model(states: np.ndarray, sensor: np.ndarray, rotation: np.ndarray, dim: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted [az, el(, range(, range-rate))] (N, dim) and Jacobians (N, dim, 10): ``measure.predict``."""
+    n = states.shape[0]
+    zhat = np.empty((n, dim))
+    jac = np.zeros((n, dim, _D))
+    rel = np.empty(3)
+    enu = np.empty(3)
+    jac_enu = np.zeros((4, 3))
+    for k in range(n):
+        for i in range(3):
+            rel[i] = states[k, i] - sensor[i]
+        for i in range(3):
+            enu[i] = rel[0] * rotation[i, 0] + rel[1] * rotation[i, 1] + rel[2] * rotation[i, 2]
+        e, nn, u = enu[0], enu[1], enu[2]
+        rho2 = e * e + nn * nn
+        rho = math.sqrt(rho2)
+        r2 = rho2 + u * u
+        rng = math.sqrt(r2)
+        az = math.atan2(e, nn) % _TWO_PI
+        zhat[k, 0] = az
+        zhat[k, 1] = math.atan2(u, rho)
+        jac_enu[0, 0] = nn / rho2
+        jac_enu[0, 1] = -e / rho2
+        jac_enu[0, 2] = 0.0
+        jac_enu[1, 0] = -e * u / (rho * r2)
+        jac_enu[1, 1] = -nn * u / (rho * r2)
+        jac_enu[1, 2] = rho / r2
+        if dim >= 3:
+            zhat[k, 2] = rng
+            for i in range(3):
+                jac_enu[2, i] = enu[i] / rng
+        for row in range(min(dim, 3)):
+            for j in range(3):
+                jac[k, row, j] = (jac_enu[row, 0] * rotation[0, j] + jac_enu[row, 1] * rotation[1, j]
+                                  + jac_enu[row, 2] * rotation[2, j])
+        if dim == 4:
+            vx, vy, vz = states[k, 3], states[k, 4], states[k, 5]
+            lx, ly, lz = rel[0] / rng, rel[1] / rng, rel[2] / rng
+            rr = lx * vx + ly * vy + lz * vz
+            zhat[k, 3] = rr
+            jac[k, 3, 0] = (vx - rr * lx) / rng
+            jac[k, 3, 1] = (vy - rr * ly) / rng
+            jac[k, 3, 2] = (vz - rr * lz) / rng
+            jac[k, 3, 3] = lx
+            jac[k, 3, 4] = ly
+            jac[k, 3, 5] = lz
+    return zhat, jac
+
+
+@njit(cache=True)
+def innovation_terms(p: np.ndarray, jac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P Hᵀ (N, 10, d) and H P Hᵀ (N, d, d) for covariances P (N, 10, 10) and Jacobians H (N, d, 10).
+
+    H is non-zero in its first six columns only (position, and velocity for range-rate),
+    so the products run over those.
+    """
+    n, d = jac.shape[0], jac.shape[1]
+    cross = np.empty((n, _D, d))
+    hph = np.empty((n, d, d))
+    for k in range(n):
+        for i in range(_D):
+            for a in range(d):
+                s = 0.0
+                for m in range(6):
+                    s += p[k, i, m] * jac[k, a, m]
+                cross[k, i, a] = s
+        for a in range(d):
+            for b in range(d):
+                s = 0.0
+                for m in range(6):
+                    s += jac[k, a, m] * cross[k, m, b]
+                hph[k, a, b] = s
+    return cross, hph

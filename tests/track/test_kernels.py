@@ -1,0 +1,154 @@
+"""The compiled kernels give the numbers of the numpy expressions they replace (to rounding).
+
+Each reference below is the array expression the kernel took over, kept here verbatim so a
+change to either side shows. Element-wise results must be equal bit for bit; sums of products
+may differ from BLAS's summation order by rounding only.
+"""
+
+import numpy as np
+import pytest
+
+from trilink.geo.wgs84 import GM, OMEGA_EARTH
+from trilink.track import kernels
+from trilink.track.motion import MAX_THRUST, STATE_DIM
+
+EXHAUST = 2_800.0
+
+
+def _states(n: int = 40, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, STATE_DIM))
+    direction = rng.normal(size=(n, 3))
+    direction /= np.linalg.norm(direction, axis=1, keepdims=True)
+    x[:, :3] = direction * rng.uniform(6.40e6, 7.5e6, (n, 1))
+    x[:, 3:6] = rng.normal(0.0, 3_000.0, (n, 3))
+    x[: n // 2, 6:9] = rng.normal(0.0, 40.0, (n // 2, 3))  # boosting rows, some beyond MAX_THRUST
+    x[: n // 8, 6:9] *= 20.0
+    x[:, 9] = rng.uniform(0.0, 3.0, n)
+    return x
+
+
+def _reference_jacobian(x: np.ndarray) -> np.ndarray:
+    """The drag-free part of ``motion.jacobian`` as it was written with numpy."""
+    omega_cross = np.array([[0.0, -OMEGA_EARTH, 0.0], [OMEGA_EARTH, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    constant = np.zeros((STATE_DIM, STATE_DIM))
+    constant[:3, 3:6] = np.eye(3)
+    constant[3:6, :3] = -(omega_cross @ omega_cross)
+    constant[3:6, 3:6] = -2.0 * omega_cross
+    constant[3:6, 6:9] = np.eye(3)
+    pos, thrust = x[:, :3], x[:, 6:9]
+    r2 = pos[:, 0] * pos[:, 0] + pos[:, 1] * pos[:, 1] + pos[:, 2] * pos[:, 2]
+    r = np.sqrt(r2)
+    unit = pos / r[:, None]
+    jac = np.empty((len(x), STATE_DIM, STATE_DIM))
+    jac[:] = constant
+    gradient = 3.0 * unit[:, :, None] * unit[:, None, :] - np.eye(3)
+    jac[:, 3:6, :3] += (GM / (r2 * r))[:, None, None] * gradient
+    alpha = np.sqrt(thrust[:, 0] * thrust[:, 0] + thrust[:, 1] * thrust[:, 1] + thrust[:, 2] * thrust[:, 2])
+    ahat = thrust / np.maximum(alpha, 1e-9)[:, None]
+    grows = (alpha < MAX_THRUST)[:, None, None]
+    jac[:, 6:9, 6:9] = (np.minimum(alpha, MAX_THRUST)[:, None, None] * np.eye(3)
+                        + grows * thrust[:, :, None] * ahat[:, None, :]) / EXHAUST
+    return jac
+
+
+def test_motion_jacobian_equals_the_numpy_expression() -> None:
+    x = _states()
+    assert np.array_equal(kernels.motion_jacobian(x, EXHAUST, MAX_THRUST), _reference_jacobian(x))
+
+
+def test_motion_derivative_equals_the_numpy_expression() -> None:
+    x = _states()
+    free = np.random.default_rng(1).normal(0.0, 10.0, (len(x), 3))
+    thrust = x[:, 6:9]
+    alpha = np.minimum(np.sqrt(thrust[:, 0] * thrust[:, 0] + thrust[:, 1] * thrust[:, 1]
+                               + thrust[:, 2] * thrust[:, 2]), MAX_THRUST)
+    expected = np.concatenate([x[:, 3:6], free + thrust, (alpha / EXHAUST)[:, None] * thrust,
+                               np.zeros((len(x), 1))], axis=1)
+    assert np.array_equal(kernels.motion_derivative(x, free, EXHAUST, MAX_THRUST), expected)
+
+
+def test_step_transition_and_taylor_step_match_the_numpy_expressions() -> None:
+    x = _states()
+    jac = _reference_jacobian(x)
+    jac[::3, 3:6, 9] = 1e-3  # a drag column on some rows
+    h = np.random.default_rng(2).uniform(-5.0, 5.0, len(x))
+    fh = jac * h[:, None, None]
+    step_phi = np.eye(STATE_DIM) + fh
+    step_phi += 0.5 * fh @ fh
+    np.testing.assert_allclose(kernels.step_transition(jac, h), step_phi, rtol=1e-13, atol=1e-17)
+    rate = np.random.default_rng(3).normal(size=x.shape)
+    hc = h[:, None]
+    expected = x + (hc * rate + 0.5 * hc * hc * (jac @ rate[:, :, None])[:, :, 0])
+    np.testing.assert_allclose(kernels.taylor_step(x, h, jac, rate), expected, rtol=1e-15, atol=0.0)
+
+
+def test_process_noise_equals_the_masked_terms() -> None:
+    rng = np.random.default_rng(4)
+    n = 30
+    h, q_acc, q_thrust, q_k = rng.uniform(-6.0, 6.0, n), rng.uniform(0, 400, n), rng.uniform(0, 4, n), \
+        rng.uniform(0, 0.1, n)
+    ah = np.abs(h)
+    i3 = np.eye(3)
+    expected = np.zeros((n, STATE_DIM, STATE_DIM))
+    expected[:, :3, :3] = (q_acc * ah**3 / 3.0)[:, None, None] * i3
+    expected[:, :3, 3:6] = expected[:, 3:6, :3] = (q_acc * h * ah / 2.0)[:, None, None] * i3
+    expected[:, 3:6, 3:6] = (q_acc * ah)[:, None, None] * i3
+    expected[:, 6:9, 6:9] = (q_thrust * ah)[:, None, None] * i3
+    expected[:, 9, 9] = q_k * ah
+    np.testing.assert_allclose(kernels.process_noise(h, q_acc, q_thrust, q_k), expected, rtol=1e-15, atol=0.0)
+
+
+def _reference_measurement(states: np.ndarray, sensor: np.ndarray, rotation: np.ndarray, d: int
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """``measure.predict`` as it was written with numpy."""
+    rel = states[:, :3] - sensor
+    enu = rel @ rotation.T
+    e, n, u = enu[:, 0], enu[:, 1], enu[:, 2]
+    rho2 = e * e + n * n
+    rho = np.sqrt(rho2)
+    r2 = rho2 + u * u
+    rng = np.sqrt(r2)
+    zhat = np.empty((len(states), d))
+    zhat[:, 0] = np.mod(np.arctan2(e, n), 2.0 * np.pi)
+    zhat[:, 1] = np.arctan2(u, rho)
+    jac_enu = np.zeros((len(states), d, 3))
+    jac_enu[:, 0, 0] = n / rho2
+    jac_enu[:, 0, 1] = -e / rho2
+    jac_enu[:, 1, 0] = -e * u / (rho * r2)
+    jac_enu[:, 1, 1] = -n * u / (rho * r2)
+    jac_enu[:, 1, 2] = rho / r2
+    if d >= 3:
+        zhat[:, 2] = rng
+        jac_enu[:, 2, :] = enu / rng[:, None]
+    jac = np.zeros((len(states), d, STATE_DIM))
+    jac[:, :, :3] = jac_enu @ rotation
+    if d == 4:
+        los = rel / rng[:, None]
+        vel = states[:, 3:6]
+        rr = np.einsum("ij,ij->i", los, vel)
+        zhat[:, 3] = rr
+        jac[:, 3, :3] = (vel - rr[:, None] * los) / rng[:, None]
+        jac[:, 3, 3:6] = los
+    return zhat, jac
+
+
+@pytest.mark.parametrize("dim", [2, 3, 4])
+def test_measurement_model_and_innovation_terms_match_the_numpy_expressions(dim: int) -> None:
+    x = _states()
+    lat, lon = 0.7, 2.4
+    sensor = 6.378e6 * np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+    rotation = np.array([[-np.sin(lon), np.cos(lon), 0.0],
+                         [-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)],
+                         [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]])
+    zhat, jac = kernels.measurement_model(x, sensor, rotation, dim)
+    ref_z, ref_jac = _reference_measurement(x, sensor, rotation, dim)
+    np.testing.assert_allclose(zhat, ref_z, rtol=1e-14, atol=0.0)
+    np.testing.assert_allclose(jac, ref_jac, rtol=1e-12, atol=1e-15 * np.abs(ref_jac).max())
+    a = np.random.default_rng(5).normal(size=(len(x), STATE_DIM, STATE_DIM))
+    p = a @ a.transpose(0, 2, 1)
+    cross, hph = kernels.innovation_terms(p, ref_jac)
+    ref_cross = p @ ref_jac.transpose(0, 2, 1)
+    np.testing.assert_allclose(cross, ref_cross, rtol=1e-12, atol=1e-13 * np.abs(ref_cross).max())
+    ref_hph = ref_jac @ ref_cross
+    np.testing.assert_allclose(hph, ref_hph, rtol=1e-12, atol=1e-13 * np.abs(ref_hph).max())
