@@ -115,21 +115,27 @@ class TrackOutput:
             return list(map(names.__getitem__, serials))
 
     def _histories(self, tab: TrackTable, rows: np.ndarray, serials: list[int]) -> list[np.ndarray]:
-        """Each row's early history (time-sorted copy); a complete one is copied once per serial."""
+        """Each row's early history, time-sorted, apart from the table (a later update cannot change it).
+
+        Rows still filling get views of one copy of their rows (a copy each cost a call per track);
+        a complete history is copied once per serial, into its own array.
+        """
         full = self._full_history
         out = list(map(full.get, serials))
         todo = [j for j, hist in enumerate(out) if hist is None]
         if not todo:
             return out
-        history = tab.history
         picked = rows[todo]
-        for j, row, n, unsorted in zip(todo, picked.tolist(), tab.history_n[picked].tolist(),
-                                       tab.history_unsorted[picked].tolist(), strict=True):
-            hist = history[row, :n]
-            hist = hist[np.argsort(hist[:, 0], kind="stable")] if unsorted else hist.copy()
-            if n == HISTORY_LENGTH:
-                full[serials[j]] = hist
-            out[j] = hist
+        counts = tab.history_n[picked]
+        block = tab.history[picked, :int(counts.max(initial=0))]  # one copy of every row still filling
+        for j, (k, n, unsorted) in enumerate(zip(todo, counts.tolist(), tab.history_unsorted[picked].tolist(),
+                                                 strict=True)):
+            hist = block[j, :n]
+            if unsorted:
+                hist = hist[np.argsort(hist[:, 0], kind="stable")]
+            if n == HISTORY_LENGTH:  # kept for the track's life: its own array, not a view of the block
+                hist = full[serials[k]] = hist.copy()
+            out[k] = hist
         return out
 
 
