@@ -152,3 +152,27 @@ def test_measurement_model_and_innovation_terms_match_the_numpy_expressions(dim:
     np.testing.assert_allclose(cross, ref_cross, rtol=1e-12, atol=1e-13 * np.abs(ref_cross).max())
     ref_hph = ref_jac @ ref_cross
     np.testing.assert_allclose(hph, ref_hph, rtol=1e-12, atol=1e-13 * np.abs(ref_hph).max())
+
+
+def test_pregate_kernels_match_the_numpy_expressions() -> None:
+    x = _states(60)
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=(len(x), STATE_DIM, STATE_DIM))
+    p = a @ a.transpose(0, 2, 1)
+    dt = rng.uniform(-20.0, 20.0, len(x))
+    pos = x[:, :3]
+    r2 = np.einsum("ij,ij->i", pos, pos)
+    acc = (-GM / (r2 * np.sqrt(r2)))[:, None] * pos + x[:, 6:9]
+    approx = pos + x[:, 3:6] * dt[:, None] + 0.5 * acc * (dt * dt)[:, None]
+    diag = np.einsum("nii->ni", p)
+    var = ((diag[:, 0] + diag[:, 1] + diag[:, 2]) + dt * dt * (diag[:, 3] + diag[:, 4] + diag[:, 5])
+           + 0.25 * dt**4 * (diag[:, 6] + diag[:, 7] + diag[:, 8]) + np.abs(dt) ** 3 * 3.0 * 1e-4)
+    got_approx, got_var = kernels.pregate_extrapolation(x, p, dt, 1e-4)
+    np.testing.assert_allclose(got_approx, approx, rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(got_var, var, rtol=1e-15, atol=0.0)
+    plots = pos[::2] + rng.normal(0.0, 30e3, (len(x) // 2, 3))
+    radius = rng.uniform(10e3, 60e3, len(x))
+    distance = np.linalg.norm(pos[:, None, :] - plots[None, :, :], axis=-1)
+    rows, cols = np.nonzero(distance < radius[:, None])
+    got_rows, got_cols = kernels.pairs_within(pos, radius, plots)
+    assert np.array_equal(got_rows, rows) and np.array_equal(got_cols, cols)

@@ -13,7 +13,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from trilink.track.motion import squared_norms
+from trilink.track import kernels
 
 _DENSE_LIMIT = 40_000
 """Up to this many track×plot pairs a dense distance test (a few array operations) is cheaper than a tree."""
@@ -53,12 +53,8 @@ def candidate_pairs(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndar
 
 
 def _dense(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs tested: |a − b|² = |a|² + |b|² − 2a·b about a nearby origin (no N×M×3 array)."""
-    centre = plot_pos[0]
-    a, b = track_pos - centre, plot_pos - centre
-    d2 = squared_norms(a)[:, None] + squared_norms(b)[None, :] - 2.0 * (a @ b.T)
-    rows, cols = np.nonzero(d2 < (radius * radius)[:, None])
-    return rows.astype(np.intp), cols.astype(np.intp)
+    """All pairs tested, in one compiled pass (``kernels.pairs_within``)."""
+    return kernels.pairs_within(track_pos, radius, plot_pos)
 
 
 def _nearest(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray

@@ -16,7 +16,6 @@ process noise) runs in compiled ``kernels``; drag, for the few rows in air, stay
 
 import numpy as np
 
-from trilink.geo.wgs84 import GM
 from trilink.physics.atmosphere import density
 from trilink.physics.dynamics import frame_acceleration, gravity, radial_height
 from trilink.track import kernels
@@ -188,12 +187,6 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
             phi = step_phi @ phi
             qsum = step_phi @ qsum @ step_phi.transpose(0, 2, 1) + q
     return x, phi, qsum
-
-
-def gravity_estimate(pos: np.ndarray) -> np.ndarray:
-    """Point-mass gravity (N, 3) for cheap extrapolation in the pre-gate."""
-    r2 = np.einsum("ij,ij->i", pos, pos)
-    return (-GM / (r2 * np.sqrt(r2)))[:, None] * pos
 
 
 def no_thrust(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ from trilink.model.measurement import Measurement, SensorKind
 from trilink.model.track import Track, TrackStatus
 from trilink.physics.dynamics import radial_height
 from trilink.physics.propagate import propagate_to_impact
-from trilink.track import associate, filter, identity, initiate, switching
+from trilink.track import associate, filter, identity, initiate, kernels, switching
 from trilink.track.config import TrackerConfig
 from trilink.track.hypotheses import join, pair_costs, predict_hypotheses
 from trilink.track.measure import (
@@ -43,7 +43,6 @@ from trilink.track.motion import (
     DRAG_SCALE,
     burnout_ghost,
     burnout_ghost_position,
-    gravity_estimate,
     integrators,
     propagate,
     step_spans,
@@ -185,13 +184,7 @@ class Tracker:
         if not scan.has_range:
             rows, cols = np.meshgrid(np.arange(n), np.arange(m), indexing="ij")
             return rows.ravel(), cols.ravel()
-        x = tab.x
-        acc = gravity_estimate(x[:, :3]) + x[:, THRUST]
-        approx = x[:, :3] + x[:, 3:6] * dt[:, None] + 0.5 * acc * (dt * dt)[:, None]
-        diag = np.einsum("nii->ni", tab.p)
-        pvar = ((diag[:, 0] + diag[:, 1] + diag[:, 2]) + dt * dt * (diag[:, 3] + diag[:, 4] + diag[:, 5])
-                + 0.25 * dt**4 * (diag[:, 6] + diag[:, 7] + diag[:, 8])
-                + np.abs(dt) ** 3 * 3.0 * cfg.q_ballistic)  # sums written out: a reduction call costs more
+        approx, pvar = kernels.pregate_extrapolation(tab.x, tab.p, dt, cfg.q_ballistic)
         plot_var = float(np.max((scan.z[:, 2] * np.max(scan.sigma[:, :2], axis=1)) ** 2
                                 + scan.sigma[:, 2] ** 2))
         radius = cfg.pregate_sigmas * np.sqrt(pvar + plot_var) + cfg.pregate_floor
