@@ -117,8 +117,8 @@ class TrackOutput:
     def _histories(self, tab: TrackTable, rows: np.ndarray, serials: list[int]) -> list[np.ndarray]:
         """Each row's early history, time-sorted, apart from the table (a later update cannot change it).
 
-        Rows still filling get views of one copy of their rows (a copy each cost a call per track);
-        a complete history is copied once per serial, into its own array.
+        Rows still filling get views of one copy of their rows (a copy each cost a numpy call per
+        track); a complete history is copied once per serial, into its own array.
         """
         full = self._full_history
         out = list(map(full.get, serials))
@@ -127,14 +127,20 @@ class TrackOutput:
             return out
         picked = rows[todo]
         counts = tab.history_n[picked]
-        block = tab.history[picked, :int(counts.max(initial=0))]  # one copy of every row still filling
-        for j, (k, n, unsorted) in enumerate(zip(todo, counts.tolist(), tab.history_unsorted[picked].tolist(),
-                                                 strict=True)):
-            hist = block[j, :n]
-            if unsorted:
+        longest = int(counts.max())
+        hists = list(tab.history[picked, :longest])  # one copy, split into rows in C
+        unsorted = tab.history_unsorted[picked]
+        for j in np.nonzero(unsorted | (counts < longest) | (counts == HISTORY_LENGTH))[0].tolist():
+            n = int(counts[j])
+            hist = hists[j][:n]
+            if unsorted[j]:
                 hist = hist[np.argsort(hist[:, 0], kind="stable")]
-            if n == HISTORY_LENGTH:  # kept for the track's life: its own array, not a view of the block
-                hist = full[serials[k]] = hist.copy()
+            if n == HISTORY_LENGTH:  # kept for the track's life: its own array, not a view of a block
+                hist = full[serials[todo[j]]] = hist.copy()
+            hists[j] = hist
+        if len(todo) == len(out):
+            return hists
+        for k, hist in zip(todo, hists, strict=True):
             out[k] = hist
         return out
 
