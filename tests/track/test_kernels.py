@@ -176,3 +176,21 @@ def test_pregate_kernels_match_the_numpy_expressions() -> None:
     rows, cols = np.nonzero(distance < radius[:, None])
     got_rows, got_cols = kernels.pairs_within(pos, radius, plots)
     assert np.array_equal(got_rows, rows) and np.array_equal(got_cols, cols)
+
+
+def test_switching_kernels_match_the_numpy_expressions() -> None:
+    x = _states(50)
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(len(x), STATE_DIM, STATE_DIM))
+    p = a @ a.transpose(0, 2, 1) + 0.1 * np.eye(STATE_DIM)
+    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
+    climb = np.einsum("ij,ij->i", vel, pos) / np.linalg.norm(pos, axis=-1)
+    np.testing.assert_allclose(kernels.climb_rates(x), climb, rtol=1e-13, atol=1e-12)
+    paa = p[:, 6:9, 6:9]
+    test = np.einsum("ki,ki->k", thrust, np.linalg.solve(paa, thrust[..., None])[..., 0])
+    along = vel / np.maximum(np.linalg.norm(vel, axis=-1, keepdims=True), 1.0)
+    got_test, got_norm, got_along, got_sd = kernels.thrust_evidence(x, p)
+    np.testing.assert_allclose(got_test, test, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(got_norm, np.linalg.norm(thrust, axis=-1), rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(got_along, np.einsum("ki,ki->k", thrust, along), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(got_sd, np.sqrt(np.einsum("ki,kij,kj->k", along, paa, along)), rtol=1e-13)

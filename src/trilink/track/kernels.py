@@ -280,3 +280,62 @@ def pairs_within(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray
                 cols[count] = j
                 count += 1
     return rows[:count].copy(), cols[:count].copy()
+
+
+@njit(cache=True)
+def climb_rates(x: np.ndarray) -> np.ndarray:
+    """Radial speed (N,) of states (N, ≥6): v·r/|r|, m/s (positive: rising)."""
+    n = x.shape[0]
+    out = np.empty(n)
+    for k in range(n):
+        px, py, pz = x[k, 0], x[k, 1], x[k, 2]
+        out[k] = (x[k, 3] * px + x[k, 4] * py + x[k, 5] * pz) / math.sqrt(px * px + py * py + pz * pz)
+    return out
+
+
+@njit(cache=True)
+def thrust_evidence(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For boosting states (K, 10), covariances (K, 10, 10): the thrust's χ² against zero aᵀ P_aa⁻¹ a,
+    its norm |a|, and its component along the velocity with that component's 1σ (each (K,)).
+
+    P_aa⁻¹ a by Gaussian elimination with partial pivoting (what LAPACK's solve does for 3 × 3).
+    """
+    n = x.shape[0]
+    test = np.empty(n)
+    norm = np.empty(n)
+    along = np.empty(n)
+    sd_along = np.empty(n)
+    m = np.empty((3, 4))
+    for k in range(n):
+        a0, a1, a2 = x[k, 6], x[k, 7], x[k, 8]
+        for i in range(3):
+            for j in range(3):
+                m[i, j] = p[k, 6 + i, 6 + j]
+            m[i, 3] = x[k, 6 + i]
+        for col in range(3):
+            pivot = col
+            for i in range(col + 1, 3):
+                if abs(m[i, col]) > abs(m[pivot, col]):
+                    pivot = i
+            if pivot != col:
+                for j in range(4):
+                    m[col, j], m[pivot, j] = m[pivot, j], m[col, j]
+            for i in range(col + 1, 3):
+                factor = m[i, col] / m[col, col]
+                for j in range(col, 4):
+                    m[i, j] -= factor * m[col, j]
+        s2 = m[2, 3] / m[2, 2]
+        s1 = (m[1, 3] - m[1, 2] * s2) / m[1, 1]
+        s0 = (m[0, 3] - m[0, 1] * s1 - m[0, 2] * s2) / m[0, 0]
+        test[k] = a0 * s0 + a1 * s1 + a2 * s2
+        norm[k] = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+        vx, vy, vz = x[k, 3], x[k, 4], x[k, 5]
+        speed = max(math.sqrt(vx * vx + vy * vy + vz * vz), 1.0)
+        u = (vx / speed, vy / speed, vz / speed)
+        along[k] = a0 * u[0] + a1 * u[1] + a2 * u[2]
+        var = 0.0
+        for i in range(3):
+            for j in range(3):
+                var += u[i] * p[k, 6 + i, 6 + j] * u[j]
+        sd_along[k] = math.sqrt(var)
+    return test, norm, along, sd_along

@@ -10,6 +10,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from trilink.physics.dynamics import radial_height
+from trilink.track import kernels
 from trilink.track.config import TrackerConfig
 from trilink.track.motion import no_thrust, zero_thrust
 from trilink.track.table import IR_BIT, TrackTable
@@ -35,9 +36,8 @@ BURNOUT_GATE = float(chi2.ppf(0.95, 3))
 def switch_models(tab: TrackTable, cfg: TrackerConfig, rows: np.ndarray, plume: bool = False) -> None:
     """Boost on for new rising tracks and unmodelled accelerations; off at burnout."""
     x = tab.x[rows]
-    pos, vel = x[:, :3], x[:, 3:6]
-    height = radial_height(pos)
-    climb = np.einsum("ij,ij->i", vel, pos) / np.linalg.norm(pos, axis=-1)
+    height = radial_height(x[:, :3])
+    climb = kernels.climb_rates(x)
     tab.max_height[rows] = np.maximum(tab.max_height[rows], height)
     tab.drag_seen[rows] |= height < 0.8 * cfg.drag_ceiling
     boost = tab.boost[rows]
@@ -67,17 +67,11 @@ def switch_models(tab: TrackTable, cfg: TrackerConfig, rows: np.ndarray, plume: 
         tab.nis[on] = 0.0
     on_boost = rows[boost]
     if len(on_boost):
-        a = tab.x[on_boost, THRUST]
-        paa = tab.p[on_boost, 6:9, 6:9]
-        test = np.einsum("ki,ki->k", a, np.linalg.solve(paa, a[..., None])[..., 0])
+        test, thrust, a_along, sd_along = kernels.thrust_evidence(tab.x[on_boost], tab.p[on_boost])
         # a plume seen means the engine burns; otherwise thrust consistent with zero, or tiny
-        small = (test < BURNOUT_GATE) | (np.linalg.norm(a, axis=-1) < cfg.burnout_accel)
+        small = (test < BURNOUT_GATE) | (thrust < cfg.burnout_accel)
         # ... and confidently (95 %, one-sided) below the least thrust a burning missile has along
         # its flight: a wide estimate is consistent with zero yet says nothing
-        v = tab.x[on_boost, 3:6]
-        along = v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1.0)
-        a_along = np.einsum("ki,ki->k", a, along)
-        sd_along = np.sqrt(np.einsum("ki,kij,kj->k", along, paa, along))
         known = a_along + 1.645 * sd_along < cfg.burnout_min_thrust
         calm = small & (not plume)
         tab.calm[on_boost] = np.where(calm, tab.calm[on_boost] + 1, 0)
