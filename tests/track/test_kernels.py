@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from trilink.geo.wgs84 import GM, OMEGA_EARTH
-from trilink.track import kernels
+from trilink.track import filter, kernels
 from trilink.track.motion import MAX_THRUST, STATE_DIM
 
 EXHAUST = 2_800.0
@@ -194,3 +194,30 @@ def test_switching_kernels_match_the_numpy_expressions() -> None:
     np.testing.assert_allclose(got_norm, np.linalg.norm(thrust, axis=-1), rtol=1e-15, atol=0.0)
     np.testing.assert_allclose(got_along, np.einsum("ki,ki->k", thrust, along), rtol=1e-13, atol=1e-12)
     np.testing.assert_allclose(got_sd, np.sqrt(np.einsum("ki,kij,kj->k", along, paa, along)), rtol=1e-13)
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_gate_pairs_matches_the_numpy_expressions(dim: int) -> None:
+    rng = np.random.default_rng(8 + dim)
+    hyps, plots, pairs = 30, 20, 80
+    a = rng.normal(size=(hyps, dim, dim))
+    hph = a @ a.transpose(0, 2, 1)
+    hph[0] = -np.eye(dim)  # not positive definite: NaN, fails every gate
+    zhat = rng.normal(size=(hyps, dim))
+    zhat[:, 0] = rng.uniform(0.0, 2.0 * np.pi, hyps)
+    z = zhat[rng.integers(0, hyps, plots)] + rng.normal(0.0, 0.5, (plots, dim))
+    z[:, 0] = np.mod(z[:, 0], 2.0 * np.pi)
+    sigma = rng.uniform(0.1, 1.0, (plots, dim))
+    pair_hyp, pair_col = rng.integers(0, hyps, pairs), rng.integers(0, plots, pairs)
+    pair_hyp[0] = 0
+    nu = z[pair_col] - zhat[pair_hyp]
+    nu[:, 0] = np.mod(nu[:, 0] + np.pi, 2.0 * np.pi) - np.pi
+    s = hph[pair_hyp]
+    idx = np.arange(dim)
+    s[:, idx, idx] += sigma[pair_col] ** 2
+    s_inv, logdet = filter.spd_inverse(s)
+    d2 = filter.mahalanobis(nu, s, s_inv)
+    got = kernels.gate_pairs(z, sigma, zhat, hph, pair_hyp, pair_col)
+    for value, expected in zip(got, (nu, s, s_inv, logdet, d2), strict=True):
+        np.testing.assert_allclose(value, expected, rtol=1e-12, atol=0.0, equal_nan=True)
+    assert np.isnan(got[4][0])

@@ -77,13 +77,17 @@ def pair_costs(scan: Scan, hyps: Hypotheses, pair_hyp: np.ndarray, pair_col: np.
     The cost is d² + ln det S inside the χ² ``gate`` (+inf outside), plus ((RCS_plot − RCS_track)/σ)²
     where ``rcs_diff`` (per pair, NaN: unknown) is given (feature-aided association).
     """
-    nu = residuals(scan.z[pair_col], hyps.zhat[pair_hyp])
-    s = hyps.hph[pair_hyp]
     d = scan.dim
-    idx = np.arange(d)
-    s[:, idx, idx] += scan.sigma[pair_col] ** 2
-    s_inv, logdet = filter.spd_inverse(s)
-    d2 = filter.mahalanobis(nu, s, s_inv)
+    if d <= 3:  # one compiled pass (range-rate radars, d = 4, take the array expressions below)
+        nu, s, s_inv, logdet, d2 = kernels.gate_pairs(scan.z, scan.sigma, hyps.zhat, hyps.hph, pair_hyp,
+                                                      pair_col)
+    else:
+        nu = residuals(scan.z[pair_col], hyps.zhat[pair_hyp])
+        s = hyps.hph[pair_hyp]
+        idx = np.arange(d)
+        s[:, idx, idx] += scan.sigma[pair_col] ** 2
+        s_inv, logdet = filter.spd_inverse(s)
+        d2 = filter.mahalanobis(nu, s, s_inv)
     with np.errstate(invalid="ignore"):
         cost = np.where(d2 < gate, d2 + logdet, np.inf)
     if rcs_diff is not None:

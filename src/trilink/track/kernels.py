@@ -339,3 +339,66 @@ def thrust_evidence(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarra
                 var += u[i] * p[k, 6 + i, 6 + j] * u[j]
         sd_along[k] = math.sqrt(var)
     return test, norm, along, sd_along
+
+
+@njit(cache=True)
+def gate_pairs(z: np.ndarray, sigma: np.ndarray, zhat: np.ndarray, hph: np.ndarray, pair_hyp: np.ndarray,
+               pair_col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Innovations ν, S = H P Hᵀ + R, S⁻¹, log det S and d² = νᵀ S⁻¹ ν of (hypothesis, plot) pairs, d ≤ 3.
+
+    ``hypotheses.pair_costs``'s arithmetic: azimuth innovations wrapped to (−π, π], S⁻¹ by the
+    adjugate formulas of ``filter.spd_inverse`` (NaN where S is not positive definite).
+    """
+    n, d = pair_hyp.shape[0], z.shape[1]
+    nu = np.empty((n, d))
+    s = np.empty((n, d, d))
+    s_inv = np.empty((n, d, d))
+    logdet = np.empty(n)
+    d2 = np.empty(n)
+    for k in range(n):
+        h, c = pair_hyp[k], pair_col[k]
+        for i in range(d):
+            nu[k, i] = z[c, i] - zhat[h, i]
+            for j in range(d):
+                s[k, i, j] = hph[h, i, j]
+            s[k, i, i] += sigma[c, i] ** 2
+        nu[k, 0] = (nu[k, 0] + math.pi) % _TWO_PI - math.pi
+        if d == 1:
+            det = s[k, 0, 0]
+            positive = det > 0.0
+            s_inv[k, 0, 0] = 1.0
+        elif d == 2:
+            det = s[k, 0, 0] * s[k, 1, 1] - s[k, 0, 1] * s[k, 1, 0]
+            positive = s[k, 0, 0] > 0.0 and det > 0.0
+            s_inv[k, 0, 0] = s[k, 1, 1]
+            s_inv[k, 1, 1] = s[k, 0, 0]
+            s_inv[k, 0, 1] = s_inv[k, 1, 0] = -s[k, 0, 1]
+        else:
+            a00, a01, a02 = s[k, 0, 0], s[k, 0, 1], s[k, 0, 2]
+            a11, a12, a22 = s[k, 1, 1], s[k, 1, 2], s[k, 2, 2]
+            c00 = a11 * a22 - a12 * a12
+            c01 = a02 * a12 - a01 * a22
+            c02 = a01 * a12 - a02 * a11
+            det = a00 * c00 + a01 * c01 + a02 * c02
+            minor = a00 * a11 - a01 * a01
+            positive = a00 > 0.0 and minor > 0.0 and det > 0.0
+            s_inv[k, 0, 0] = c00
+            s_inv[k, 1, 1] = a00 * a22 - a02 * a02
+            s_inv[k, 2, 2] = minor
+            s_inv[k, 0, 1] = s_inv[k, 1, 0] = c01
+            s_inv[k, 0, 2] = s_inv[k, 2, 0] = c02
+            s_inv[k, 1, 2] = s_inv[k, 2, 1] = a01 * a02 - a00 * a12
+        if not positive:
+            det = np.nan
+        for i in range(d):
+            for j in range(d):
+                s_inv[k, i, j] = s_inv[k, i, j] / det
+        logdet[k] = math.log(det) if positive else np.nan
+        total = 0.0
+        for i in range(d):
+            row = 0.0
+            for j in range(d):
+                row += s_inv[k, i, j] * nu[k, j]
+            total += nu[k, i] * row
+        d2[k] = total
+    return nu, s, s_inv, logdet, d2
