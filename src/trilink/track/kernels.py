@@ -402,3 +402,50 @@ def gate_pairs(z: np.ndarray, sigma: np.ndarray, zhat: np.ndarray, hph: np.ndarr
             total += nu[k, i] * row
         d2[k] = total
     return nu, s, s_inv, logdet, d2
+
+
+@njit(cache=True)
+def commit_updates(rows: np.ndarray, time: float, late: np.ndarray, boost: np.ndarray, nis: np.ndarray,
+                   ids: np.ndarray, kind_bit: int, t: np.ndarray, last: np.ndarray, hits: np.ndarray,
+                   last_id: np.ndarray, impact_due: np.ndarray, kinds: np.ndarray, nis_table: np.ndarray,
+                   boost_table: np.ndarray, ended: np.ndarray) -> None:
+    """The track table's per-row bookkeeping of an update at ``time``, in place (rows distinct).
+
+    A row leaving the boost model restarts its NIS record and notes when; then its time (unless the
+    plot was late), last update, hit count, last plot id, coasting impact time (reset), sensor kinds,
+    and the NIS record shifted by one (the new ``nis`` already less the dimension).
+    """
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        if boost_table[r] and not boost[k]:
+            nis_table[r, 0] = nis_table[r, 1] = nis_table[r, 2] = 0.0
+            ended[r] = time
+        boost_table[r] = boost[k]
+        if not late[k]:
+            t[r] = time
+        last[r] = max(last[r], time)
+        hits[r] += 1
+        last_id[r] = ids[k]
+        impact_due[r] = np.nan
+        kinds[r] |= kind_bit
+        nis_table[r, 0] = nis_table[r, 1]
+        nis_table[r, 1] = nis_table[r, 2]
+        nis_table[r, 2] = nis[k]
+
+
+@njit(cache=True)
+def record_history(rows: np.ndarray, t: np.ndarray, x: np.ndarray, history: np.ndarray,
+                   history_n: np.ndarray, history_unsorted: np.ndarray) -> None:
+    """Append [t, position, velocity] of ``rows`` (distinct) to their histories while not full, in place."""
+    length = history.shape[1]
+    for k in range(rows.shape[0]):
+        r = rows[k]
+        n = history_n[r]
+        if n >= length:
+            continue
+        history[r, n, 0] = t[r]
+        for i in range(6):
+            history[r, n, 1 + i] = x[r, i]
+        if n > 0 and t[r] < history[r, n - 1, 0]:
+            history_unsorted[r] = True
+        history_n[r] = n + 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trilink.track import kernels
 from trilink.track.motion import STATE_DIM
 
 TENTATIVE = 0
@@ -104,16 +105,19 @@ class TrackTable:
         self.record(np.arange(len(self) - k, len(self)))
 
     def record(self, rows: np.ndarray) -> None:
-        """Append the current state of ``rows`` to their histories (the first HISTORY_LENGTH updates)."""
-        rows = rows[self.history_n[rows] < HISTORY_LENGTH]
-        if not len(rows):
-            return
-        n = self.history_n[rows]
-        t = self.t[rows]
-        self.history[rows, n, 0] = t
-        self.history[rows, n, 1:] = self.x[rows, :6]
-        self.history_unsorted[rows] |= (n > 0) & (t < self.history[rows, np.maximum(n - 1, 0), 0])
-        self.history_n[rows] = n + 1
+        """Append the current state of ``rows`` (distinct) to their histories (their first HISTORY_LENGTH)."""
+        kernels.record_history(rows, self.t, self.x, self.history, self.history_n, self.history_unsorted)
+
+    def commit(self, rows: np.ndarray, time: float, late: np.ndarray, boost: np.ndarray, nis: np.ndarray,
+               ids: np.ndarray, kind_bit: int) -> None:
+        """The bookkeeping of an update of ``rows`` (distinct) by plots at ``time`` (states already written).
+
+        ``late``: which plots were older than their row's state; ``boost``: each row's model after the
+        update (a row leaving boost restarts its NIS record); ``nis``: each update's NIS less the
+        measurement dimension; ``ids``: the plots' ids; ``kind_bit``: the sensor kind's bit.
+        """
+        kernels.commit_updates(rows, time, late, boost, nis, ids, kind_bit, self.t, self.last, self.hits,
+                               self.last_id, self.impact_due, self.kinds, self.nis, self.boost, self.ended)
 
     def swap_identity(self, a: int, b: int) -> None:
         """Exchange two rows' identities (serial, start time, history, boost record), not their states."""

@@ -328,19 +328,10 @@ class Tracker:
             picked = np.nonzero(late)[0] if hyp is None else hyp[late]
             x_new[late], p_new[late] = filter.update_late(x_now[picked], p_now[picked], phi[picked],
                                                           qn[picked], h[late], nu[late], s[late])
-        switched = tab.boost[rows] & ~boost
-        tab.boost[rows] = boost
-        tab.nis[rows[switched]] = 0.0
-        tab.ended[rows[switched]] = scan.time
         tab.x[rows] = x_new
         tab.p[rows] = p_new
-        tab.t[rows] = np.where(late, tab.t[rows], scan.time)
-        tab.last[rows] = np.maximum(tab.last[rows], scan.time)
-        tab.hits[rows] += 1
-        tab.last_id[rows] = scan.ids[plots]
-        tab.impact_due[rows] = np.nan
-        tab.kinds[rows] |= RADAR_BIT if scan.kind == SensorKind.RADAR else IR_BIT
-        tab.nis[rows] = np.column_stack([tab.nis[rows, 1:], nis - scan.dim])
+        tab.commit(rows, scan.time, late, boost, nis - scan.dim, scan.ids[plots],
+                   RADAR_BIT if scan.kind == SensorKind.RADAR else IR_BIT)
         plot_rcs = self._plot_rcs(scan)
         if plot_rcs is not None:
             rcs = plot_rcs[plots]
