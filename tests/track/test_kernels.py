@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 from trilink.geo.wgs84 import GM, OMEGA_EARTH
+from trilink.physics.atmosphere import density
+from trilink.physics.dynamics import frame_acceleration, gravity, radial_height
 from trilink.track import filter, kernels
-from trilink.track.motion import MAX_THRUST, STATE_DIM
+from trilink.track.motion import DRAG_SCALE, MAX_THRUST, STATE_DIM
 
 EXHAUST = 2_800.0
+CEILING = 100_000.0
 
 
 def _states(n: int = 40, seed: int = 3) -> np.ndarray:
@@ -59,13 +62,37 @@ def test_motion_jacobian_equals_the_numpy_expression() -> None:
 
 def test_motion_derivative_equals_the_numpy_expression() -> None:
     x = _states()
-    free = np.random.default_rng(1).normal(0.0, 10.0, (len(x), 3))
-    thrust = x[:, 6:9]
+    x[::4, :3] *= (6_378_137.0 + 40e3) / np.linalg.norm(x[::4, :3], axis=1, keepdims=True)  # in the air
+    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
+    height = radial_height(pos)
+    low = height < CEILING
+    rho = np.where(low, density(height), 0.0)
+    drag = (-0.5 / DRAG_SCALE * rho * np.linalg.norm(vel, axis=-1))[:, None] * vel
+    acc = gravity(pos) + frame_acceleration(pos, vel) + thrust
+    acc[low] += np.clip(x[low, 9], 0.0, None)[:, None] * drag[low]
     alpha = np.minimum(np.sqrt(thrust[:, 0] * thrust[:, 0] + thrust[:, 1] * thrust[:, 1]
                                + thrust[:, 2] * thrust[:, 2]), MAX_THRUST)
-    expected = np.concatenate([x[:, 3:6], free + thrust, (alpha / EXHAUST)[:, None] * thrust,
-                               np.zeros((len(x), 1))], axis=1)
-    assert np.array_equal(kernels.motion_derivative(x, free, EXHAUST, MAX_THRUST), expected)
+    expected = np.concatenate([vel, acc, (alpha / EXHAUST)[:, None] * thrust, np.zeros((len(x), 1))], axis=1)
+    assert np.count_nonzero(low) >= 5
+    got = kernels.motion_derivative(x, EXHAUST, MAX_THRUST, CEILING, DRAG_SCALE)
+    np.testing.assert_allclose(got, expected, rtol=1e-15, atol=0.0)
+
+
+def test_rk4_step_equals_the_numpy_expression() -> None:
+    x = _states()
+    x[::4, :3] *= (6_378_137.0 + 40e3) / np.linalg.norm(x[::4, :3], axis=1, keepdims=True)
+    h = np.random.default_rng(9).uniform(-5.0, 5.0, len(x))
+    hc = h[:, None]
+
+    def f(states: np.ndarray) -> np.ndarray:
+        return kernels.motion_derivative(states, EXHAUST, MAX_THRUST, CEILING, DRAG_SCALE)
+
+    k1 = f(x)
+    k2 = f(x + 0.5 * hc * k1)
+    k3 = f(x + 0.5 * hc * k2)
+    k4 = f(x + hc * k3)
+    expected = x + hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    assert np.array_equal(kernels.rk4_step(x, h, k1, EXHAUST, MAX_THRUST, CEILING, DRAG_SCALE), expected)
 
 
 def test_step_transition_and_taylor_step_match_the_numpy_expressions() -> None:

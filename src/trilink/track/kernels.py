@@ -8,8 +8,8 @@ expressions they replace (named in each docstring), compiled without fastmath (I
 arithmetic: no reassociation, no fused multiply-add), so their results equal those
 expressions' to rounding — bit for bit for the element-wise parts; sums of products may
 round differently from BLAS's order. Dense 10 × 10 products (Φ P Φᵀ) stay with numpy:
-BLAS does them faster than a loop. Physics (gravity, frame acceleration, air density) is
-not computed here: it comes from ``trilink.physics`` as arrays. ``cache=True``: compiled
+BLAS does them faster than a loop. Physics (gravity, frame acceleration, height, air
+density) is not written here: the kernels call ``trilink.physics.kernels``. ``cache=True``: compiled
 once per machine, then loaded from ``__pycache__``.
 """
 
@@ -19,10 +19,13 @@ import numpy as np
 from numba import njit
 
 from trilink.geo.wgs84 import GM, OMEGA_EARTH
+from trilink.physics.kernels import density_1, frame_acceleration_into, gravity_into, radial_height_1
 
 _D = 10
 """Filter state dimension (``motion.STATE_DIM``)."""
 _TWO_PI = 2.0 * math.pi
+_EQUATORIAL_RADIUS = 6_378_137.0
+"""WGS84 semi-major axis, m (``motion.heights_below``'s bound)."""
 
 
 @njit(cache=True)
@@ -67,22 +70,67 @@ def motion_jacobian(x: np.ndarray, exhaust_velocity: float, max_thrust: float) -
 
 
 @njit(cache=True)
-def motion_derivative(x: np.ndarray, free_acceleration: np.ndarray, exhaust_velocity: float,
-                      max_thrust: float) -> np.ndarray:
-    """dx/dt (N, 10) without drag: ``motion.derivative`` given gravity + frame acceleration (N, 3)."""
+def motion_derivative(x: np.ndarray, exhaust_velocity: float, max_thrust: float, ceiling: float,
+                      drag_scale: float) -> np.ndarray:
+    """dx/dt (N, 10) of filter states: ``motion.derivative``.
+
+    Gravity, frame acceleration, height and air density are physics' own kernels; drag
+    (−ρ|v|v k / (2 · drag_scale)) acts below ``ceiling``, thrust grows as |a|/v_e · a.
+    """
     n = x.shape[0]
+    pos = x[:, :3]
+    free = np.empty((n, 3))
+    frame = np.empty((n, 3))
+    gravity_into(pos, True, free)
+    frame_acceleration_into(pos, x[:, 3:6], frame)
+    near = (_EQUATORIAL_RADIUS + max(ceiling, 0.0) + 1_000.0) ** 2  # farther out: surely above the ceiling
     out = np.empty((n, _D))
     for k in range(n):
         ax, ay, az = x[k, 6], x[k, 7], x[k, 8]
         for i in range(3):
             out[k, i] = x[k, 3 + i]
-            out[k, 3 + i] = free_acceleration[k, i] + x[k, 6 + i]
+            out[k, 3 + i] = (free[k, i] + frame[k, i]) + x[k, 6 + i]
+        px, py, pz = x[k, 0], x[k, 1], x[k, 2]
+        if px * px + py * py + pz * pz < near:
+            height = radial_height_1(px, py, pz)
+            if height < ceiling:
+                vx, vy, vz = x[k, 3], x[k, 4], x[k, 5]
+                per_k = -0.5 / drag_scale * density_1(height) * math.sqrt(vx * vx + vy * vy + vz * vz)
+                drag_k = max(x[k, 9], 0.0)
+                out[k, 3] += drag_k * (per_k * vx)
+                out[k, 4] += drag_k * (per_k * vy)
+                out[k, 5] += drag_k * (per_k * vz)
         alpha = min(math.sqrt(ax * ax + ay * ay + az * az), max_thrust)
         growth = alpha / exhaust_velocity
         out[k, 6] = growth * ax
         out[k, 7] = growth * ay
         out[k, 8] = growth * az
         out[k, 9] = 0.0
+    return out
+
+
+@njit(cache=True)
+def rk4_step(x: np.ndarray, h: np.ndarray, rate: np.ndarray, exhaust_velocity: float, max_thrust: float,
+             ceiling: float, drag_scale: float) -> np.ndarray:
+    """States (N, 10) advanced by one classical Runge–Kutta step h (N,), given the rate at x."""
+    n = x.shape[0]
+    half = np.empty((n, _D))
+    for k in range(n):
+        for i in range(_D):
+            half[k, i] = x[k, i] + 0.5 * h[k] * rate[k, i]
+    k2 = motion_derivative(half, exhaust_velocity, max_thrust, ceiling, drag_scale)
+    for k in range(n):
+        for i in range(_D):
+            half[k, i] = x[k, i] + 0.5 * h[k] * k2[k, i]
+    k3 = motion_derivative(half, exhaust_velocity, max_thrust, ceiling, drag_scale)
+    for k in range(n):
+        for i in range(_D):
+            half[k, i] = x[k, i] + h[k] * k3[k, i]
+    k4 = motion_derivative(half, exhaust_velocity, max_thrust, ceiling, drag_scale)
+    out = np.empty((n, _D))
+    for k in range(n):
+        for i in range(_D):
+            out[k, i] = x[k, i] + h[k] / 6.0 * (rate[k, i] + 2.0 * k2[k, i] + 2.0 * k3[k, i] + k4[k, i])
     return out
 
 

@@ -17,7 +17,7 @@ process noise) runs in compiled ``kernels``; drag, for the few rows in air, stay
 import numpy as np
 
 from trilink.physics.atmosphere import density
-from trilink.physics.dynamics import frame_acceleration, gravity, radial_height
+from trilink.physics.dynamics import radial_height
 from trilink.track import kernels
 
 DRAG_SCALE = 1e4
@@ -62,19 +62,9 @@ def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: f
     return (-0.5 / DRAG_SCALE * rho * speed)[:, None] * vel
 
 
-def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.ndarray | None = None
-               ) -> np.ndarray:
-    """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0 (``height``: if known)."""
-    pos, vel = x[:, :3], x[:, 3:6]
-    if height is None:
-        height = heights_below(pos, ceiling)  # only heights below the ceiling are used
-    out = kernels.motion_derivative(x, gravity(pos) + frame_acceleration(pos, vel), exhaust_velocity,
-                                    MAX_THRUST)
-    low = height < ceiling
-    if np.count_nonzero(low):
-        k = np.clip(x[low, _K], 0.0, None)
-        out[low, 3:6] += k[:, None] * _drag_per_k(pos[low], vel[low], height[low], ceiling)
-    return out
+def derivative(x: np.ndarray, exhaust_velocity: float, ceiling: float) -> np.ndarray:
+    """dx/dt (N, 10) of filter states (N, 10); ballistic tracks simply have a = 0 (see the kernel)."""
+    return kernels.motion_derivative(x, exhaust_velocity, MAX_THRUST, ceiling, DRAG_SCALE)
 
 
 def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.ndarray | None = None
@@ -163,20 +153,15 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
     steps = max(1, int(np.ceil(span / max_step)))
     h = dt / steps
     phi = qsum = None
-    x = x.copy()
-    hc = h[:, None]
     for step in range(steps):
         if step:
             height = heights_below(x[:, :3], ceiling)
         low = height < ceiling
         jac = jacobian(x, exhaust_velocity, ceiling, height)
         step_phi = kernels.step_transition(jac, h)
-        k1 = derivative(x, exhaust_velocity, ceiling, height)
+        k1 = derivative(x, exhaust_velocity, ceiling)
         if rk4:
-            k2 = derivative(x + 0.5 * hc * k1, exhaust_velocity, ceiling)
-            k3 = derivative(x + 0.5 * hc * k2, exhaust_velocity, ceiling)
-            k4 = derivative(x + hc * k3, exhaust_velocity, ceiling)
-            x += hc / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+            x = kernels.rk4_step(x, h, k1, exhaust_velocity, MAX_THRUST, ceiling, DRAG_SCALE)
         else:
             x = kernels.taylor_step(x, h, jac, k1)
         q = kernels.process_noise(h, q_acc + np.where(low, q_air, q_vacuum), q_thrust,
