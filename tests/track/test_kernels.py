@@ -248,3 +248,24 @@ def test_gate_pairs_matches_the_numpy_expressions(dim: int) -> None:
     for value, expected in zip(got, (nu, s, s_inv, logdet, d2), strict=True):
         np.testing.assert_allclose(value, expected, rtol=1e-12, atol=0.0, equal_nan=True)
     assert np.isnan(got[4][0])
+
+
+def test_joseph_update_3_matches_the_numpy_expression() -> None:
+    rng = np.random.default_rng(10)
+    n = 25
+    x = rng.normal(size=(n, STATE_DIM))
+    a = rng.normal(size=(n, STATE_DIM, STATE_DIM))
+    p = a @ a.transpose(0, 2, 1)
+    jac = rng.normal(size=(n, 3, STATE_DIM))
+    cross = p @ jac.transpose(0, 2, 1)
+    s = jac @ cross + np.eye(3)
+    s_inv = np.linalg.inv(s)
+    nu = rng.normal(size=(n, 3))
+    gain = cross @ s_inv
+    x_ref = x + (gain @ nu[..., None])[..., 0]
+    kc = gain @ cross.transpose(0, 2, 1)
+    p_ref = p - kc - kc.transpose(0, 2, 1) + gain @ (s @ gain.transpose(0, 2, 1))
+    p_ref = 0.5 * (p_ref + p_ref.transpose(0, 2, 1))
+    got_x, got_p = kernels.joseph_update_3(x, p, cross, nu, s, s_inv)
+    np.testing.assert_allclose(got_x, x_ref, rtol=1e-12, atol=1e-12 * np.abs(x_ref).max())
+    np.testing.assert_allclose(got_p, p_ref, rtol=1e-10, atol=1e-12 * np.abs(p_ref).max())

@@ -11,6 +11,8 @@ limit, giving P(d|k) = Φ(P + Q)Φᵀ. No rewind, no stored past: one extra prop
 
 import numpy as np
 
+from trilink.track import kernels
+
 
 def innovation_covariance(jac: np.ndarray, p_pred: np.ndarray, r_diag: np.ndarray) -> np.ndarray:
     """S = H P Hᵀ + R for stacks: H (K, d, n), P (K, n, n), R diagonal (K, d)."""
@@ -97,6 +99,8 @@ def update(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndarray, s: n
     del jac_eff, r_eff  # they enter through ``cross`` and ``s``
     if s_inv is None:
         s_inv = spd_inverse(s)[0]
+    if cross.shape[-1] == 3:  # a radar's az, el, range: one compiled pass (the same expression)
+        return kernels.joseph_update_3(x, p, cross, nu, s, s_inv)
     gain = cross @ s_inv
     gain_t = gain.transpose(0, 2, 1)
     x_new = x + (gain @ nu[..., None])[..., 0]
