@@ -176,6 +176,20 @@ def taylor_step(x: np.ndarray, h: np.ndarray, jac: np.ndarray, rate: np.ndarray)
 
 
 @njit(cache=True)
+def integrate_step(x: np.ndarray, h: np.ndarray, jac: np.ndarray, rate: np.ndarray, rk4: np.ndarray,
+                   exhaust_velocity: float, max_thrust: float, ceiling: float, drag_scale: float
+                   ) -> np.ndarray:
+    """States (N, 10) advanced by one sub-step h (N,): RK4 where ``rk4`` (N,) is set, else the Taylor step."""
+    fast = np.nonzero(rk4)[0]
+    out = taylor_step(x, h, jac, rate)  # the RK4 rows' Taylor values are overwritten below
+    if len(fast):
+        stepped = rk4_step(x[fast], h[fast], rate[fast], exhaust_velocity, max_thrust, ceiling, drag_scale)
+        for j in range(len(fast)):
+            out[fast[j]] = stepped[j]
+    return out
+
+
+@njit(cache=True)
 def process_noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: np.ndarray) -> np.ndarray:
     """Discrete process noise (N, 10, 10) of white acceleration, thrust and drag noise over steps h:
     ``motion._noise`` written in place."""

@@ -125,32 +125,36 @@ def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nda
     """
     n = len(x)
     height, fast = integrators(x[:, :3], q_thrust, ceiling)  # the heights also serve the first step
-    span_fast, span_slow = (None, None) if spans is None else spans
+    span_fast, span_slow = step_spans(dt, fast) if spans is None else spans
     count = np.count_nonzero(fast)
-    if count in (0, n):
+    if count in (0, n) or _sub_steps(span_fast, max_step) == _sub_steps(span_slow, max_step):
+        # one pass, each row with its own integrator (every row's numbers as in its integrator's pass)
         return _propagate(x, dt, q_acc, q_thrust, (q_drag, q_air, q_vacuum), exhaust_velocity, ceiling,
-                          max_step, height, span_fast if count == n else span_slow, rk4=count == n)
+                          max_step, height, span_fast if count == n else span_slow, fast)
     out_x = np.empty_like(x)
     out_phi = np.empty((n, STATE_DIM, STATE_DIM))
     out_q = np.empty((n, STATE_DIM, STATE_DIM))
-    for mask, rk4, span in ((fast, True, span_fast), (~fast, False, span_slow)):
+    for mask, span in ((fast, span_fast), (~fast, span_slow)):
         out_x[mask], out_phi[mask], out_q[mask] = _propagate(
             x[mask], dt[mask], q_acc[mask], q_thrust[mask], (q_drag, q_air, q_vacuum), exhaust_velocity,
-            ceiling, max_step, height[mask], span, rk4=rk4)
+            ceiling, max_step, height[mask], span, fast[mask])
     return out_x, out_phi, out_q
+
+
+def _sub_steps(span: float, max_step: float) -> int:
+    """Sub-steps of an integrator whose largest |dt| is ``span``."""
+    return max(1, int(np.ceil(span / max_step)))
 
 
 def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray,
                densities: tuple[float, float, float], exhaust_velocity: float, ceiling: float,
-               max_step: float, height: np.ndarray, span: float | None, *, rk4: bool
+               max_step: float, height: np.ndarray, span: float, rk4: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``propagate`` for one integrator; ``densities`` is (q_drag, q_air, q_vacuum), ``height`` the
-    states' heights wherever they are below the ceiling (``heights_below``), ``span`` the |dt| that
-    sets the sub-steps (None: the largest here)."""
+    """``propagate`` with ``_sub_steps(span)`` sub-steps; ``densities`` is (q_drag, q_air, q_vacuum),
+    ``height`` the states' heights wherever they are below the ceiling (``heights_below``), ``rk4``
+    (N,) which rows step with RK4 (the others: Taylor)."""
     q_drag, q_air, q_vacuum = densities
-    if span is None:
-        span = float(np.max(np.abs(dt), initial=0.0))
-    steps = max(1, int(np.ceil(span / max_step)))
+    steps = _sub_steps(span, max_step)
     h = dt / steps
     phi = qsum = None
     for step in range(steps):
@@ -160,10 +164,7 @@ def _propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.nd
         jac = jacobian(x, exhaust_velocity, ceiling, height)
         step_phi = kernels.step_transition(jac, h)
         k1 = derivative(x, exhaust_velocity, ceiling)
-        if rk4:
-            x = kernels.rk4_step(x, h, k1, exhaust_velocity, MAX_THRUST, ceiling, DRAG_SCALE)
-        else:
-            x = kernels.taylor_step(x, h, jac, k1)
+        x = kernels.integrate_step(x, h, jac, k1, rk4, exhaust_velocity, MAX_THRUST, ceiling, DRAG_SCALE)
         q = kernels.process_noise(h, q_acc + np.where(low, q_air, q_vacuum), q_thrust,
                                   np.where(low, q_drag, 0.0))
         if phi is None:  # first step: Φ = Φ_step, Q = Q_step
