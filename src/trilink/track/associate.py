@@ -97,35 +97,47 @@ def _ball(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray) -> tu
 def assign(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Globally optimal one-to-one assignment on a sparse set of gated pairs with ``cost``.
 
-    Returns the chosen (row, col) pairs. Pairs whose track and plot have no other
-    candidate are taken directly; the rest go to ``linear_sum_assignment``.
+    Returns the chosen (row, col) pairs (see ``assign_pairs``).
+    """
+    chosen = assign_pairs(rows, cols, cost)
+    return rows[chosen], cols[chosen]
+
+
+def assign_pairs(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Indices of the pairs chosen by the globally optimal one-to-one assignment of distinct (row, col) pairs.
+
+    Pairs whose track and plot have no other candidate are taken directly; the rest go to
+    ``linear_sum_assignment``, per connected cluster when there are many.
     """
     if len(rows) == 0:
-        return rows, cols
+        return np.zeros(0, dtype=np.intp)
     row_deg = np.bincount(rows)
     col_deg = np.bincount(cols)
     simple = (row_deg[rows] == 1) & (col_deg[cols] == 1)
-    out_r, out_c = [rows[simple]], [cols[simple]]
-    if np.count_nonzero(simple) < len(simple):
-        cr, cc, cv = rows[~simple], cols[~simple], cost[~simple]
-        ur, ri = np.unique(cr, return_inverse=True)
-        uc, ci = np.unique(cc, return_inverse=True)
-        if len(ur) + len(uc) <= _ONE_PROBLEM:
-            groups = [np.arange(len(cr))]
-        else:  # independent clusters: one small problem each (the whole matrix would cost O(n³))
-            graph = coo_matrix((np.ones(len(cr)), (ri, len(ur) + ci)), shape=(len(ur) + len(uc),) * 2)
-            _count, label = connected_components(graph, directed=False)
-            pair_label = label[ri]
-            order = np.argsort(pair_label, kind="stable")
-            groups = np.split(order, np.nonzero(np.diff(pair_label[order]))[0] + 1)
-        for g in groups:
-            gr, gi = np.unique(ri[g], return_inverse=True)
-            gc, gj = np.unique(ci[g], return_inverse=True)
-            big = float(cv[g].max()) + 1e6
-            matrix = np.full((len(gr), len(gc)), big)
-            matrix[gi, gj] = cv[g]
-            a, b = linear_sum_assignment(matrix)
-            ok = matrix[a, b] < big
-            out_r.append(ur[gr[a[ok]]])
-            out_c.append(uc[gc[b[ok]]])
-    return np.concatenate(out_r), np.concatenate(out_c)
+    if np.count_nonzero(simple) == len(simple):
+        return np.arange(len(simple))
+    out = [np.nonzero(simple)[0]]
+    rest = np.nonzero(~simple)[0]
+    cr, cc, cv = rows[rest], cols[rest], cost[rest]
+    ur, ri = np.unique(cr, return_inverse=True)
+    uc, ci = np.unique(cc, return_inverse=True)
+    if len(ur) + len(uc) <= _ONE_PROBLEM:
+        groups = [np.arange(len(cr))]
+    else:  # independent clusters: one small problem each (the whole matrix would cost O(n³))
+        graph = coo_matrix((np.ones(len(cr)), (ri, len(ur) + ci)), shape=(len(ur) + len(uc),) * 2)
+        _count, label = connected_components(graph, directed=False)
+        pair_label = label[ri]
+        order = np.argsort(pair_label, kind="stable")
+        groups = np.split(order, np.nonzero(np.diff(pair_label[order]))[0] + 1)
+    for g in groups:
+        gr, gi = np.unique(ri[g], return_inverse=True)
+        gc, gj = np.unique(ci[g], return_inverse=True)
+        big = float(cv[g].max()) + 1e6
+        matrix = np.full((len(gr), len(gc)), big)
+        matrix[gi, gj] = cv[g]
+        cell = np.full((len(gr), len(gc)), -1)
+        cell[gi, gj] = np.arange(len(g))
+        a, b = linear_sum_assignment(matrix)
+        ok = matrix[a, b] < big
+        out.append(rest[g[cell[a[ok], b[ok]]]])
+    return np.concatenate(out)

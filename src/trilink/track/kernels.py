@@ -549,3 +549,27 @@ def joseph_update_3(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndar
             for j in range(dim):
                 p_new[k, i, j] = (full[i, j] + full[j, i]) * 0.5
     return x_new, p_new
+
+
+@njit(cache=True)
+def refresh_shown(t: np.ndarray, hits: np.ndarray, status: np.ndarray, last: np.ndarray, boost: np.ndarray,
+                  first: np.ndarray, now: float, coast_after: float, shown: np.ndarray) -> np.ndarray:
+    """Which rows' output changed (N,): their key (time, hits, status, coasting, boost, start) differs
+    from ``shown`` (N, 6), which is brought up to date in place."""
+    n = t.shape[0]
+    changed = np.zeros(n, dtype=np.bool_)
+    key = np.empty(6)
+    for k in range(n):
+        key[0] = t[k]
+        key[1] = hits[k]
+        key[2] = status[k]
+        key[3] = 1.0 if now - last[k] > coast_after else 0.0
+        key[4] = 1.0 if boost[k] else 0.0
+        key[5] = first[k]
+        for j in range(6):
+            if key[j] != shown[k, j]:  # NaN (never shown) differs from everything
+                changed[k] = True
+        if changed[k]:
+            for j in range(6):
+                shown[k, j] = key[j]
+    return changed

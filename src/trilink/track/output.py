@@ -14,6 +14,7 @@ import numpy as np
 from trilink.model.assessment import Phase
 from trilink.model.measurement import SensorKind
 from trilink.model.track import Track, TrackStatus
+from trilink.track import kernels
 from trilink.track.config import TrackerConfig
 from trilink.track.motion import DRAG_SCALE, heights_below
 from trilink.track.table import HISTORY_LENGTH, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
@@ -47,21 +48,18 @@ class TrackOutput:
         if not len(tab):
             self._cache = {}
             return []
-        coasting = now - tab.last > cfg.coast_after
-        key = np.column_stack([tab.t, tab.hits, tab.status, coasting, tab.boost, tab.first])
-        changed = ~(key == tab.shown).all(axis=1)
+        changed = kernels.refresh_shown(tab.t, tab.hits, tab.status, tab.last, tab.boost, tab.first, now,
+                                        cfg.coast_after, tab.shown)
         serials = tab.serial.tolist()
         cache = self._cache
         count = np.count_nonzero(changed)
         if count == len(serials):  # every row changed (every track had a plot): all built afresh
             out = self.build(tab, np.arange(count), now)
             self._cache = dict(zip(serials, out, strict=True))
-            tab.shown[:] = key
             return out
         if count:
             rows = np.nonzero(changed)[0]
             cache.update(zip(tab.serial[rows].tolist(), self.build(tab, rows, now), strict=True))
-            tab.shown[rows] = key[rows]
         out = list(map(cache.__getitem__, serials))
         if len(cache) > len(out):
             self._cache = dict(zip(serials, out, strict=True))

@@ -259,12 +259,11 @@ class Tracker:
         if len(pair) == 0:
             return used
         pair_track = hyp_track[pair_hyp[pair]]
-        ar, ac = associate.assign(pair_track, pair_col[pair], cost[pair])
-        if len(ar) == 0:
+        picked = associate.assign_pairs(pair_track, pair_col[pair], cost[pair])
+        if len(picked) == 0:
             return used
-        key = pair_track * m + pair_col[pair]
-        order = np.argsort(key)
-        chosen = pair[order[np.searchsorted(key[order], ar * m + ac)]]
+        chosen = pair[picked]
+        ar, ac = pair_track[picked], pair_col[chosen]
         hyp: np.ndarray | None = pair_hyp[chosen]
         if len(hyp) == len(hyp_track) and not np.count_nonzero(hyp != np.arange(len(hyp))):
             hyp = None  # every hypothesis, in order
