@@ -210,9 +210,7 @@ def test_switching_kernels_match_the_numpy_expressions() -> None:
     rng = np.random.default_rng(7)
     a = rng.normal(size=(len(x), STATE_DIM, STATE_DIM))
     p = a @ a.transpose(0, 2, 1) + 0.1 * np.eye(STATE_DIM)
-    pos, vel, thrust = x[:, :3], x[:, 3:6], x[:, 6:9]
-    climb = np.einsum("ij,ij->i", vel, pos) / np.linalg.norm(pos, axis=-1)
-    np.testing.assert_allclose(kernels.climb_rates(x), climb, rtol=1e-13, atol=1e-12)
+    vel, thrust = x[:, 3:6], x[:, 6:9]
     paa = p[:, 6:9, 6:9]
     test = np.einsum("ki,ki->k", thrust, np.linalg.solve(paa, thrust[..., None])[..., 0])
     along = vel / np.maximum(np.linalg.norm(vel, axis=-1, keepdims=True), 1.0)
@@ -269,3 +267,31 @@ def test_joseph_update_3_matches_the_numpy_expression() -> None:
     got_x, got_p = kernels.joseph_update_3(x, p, cross, nu, s, s_inv)
     np.testing.assert_allclose(got_x, x_ref, rtol=1e-12, atol=1e-12 * np.abs(x_ref).max())
     np.testing.assert_allclose(got_p, p_ref, rtol=1e-10, atol=1e-12 * np.abs(p_ref).max())
+
+
+def test_switch_rows_matches_the_numpy_expressions() -> None:
+    rng = np.random.default_rng(11)
+    x = _states(60)
+    n = len(x)
+    rows = rng.permutation(n)[:45]
+    height = rng.uniform(0.0, 1_000e3, len(rows))
+    boost, hits = rng.random(n) < 0.3, rng.integers(1, 6, n)
+    kinds, nis = rng.integers(0, 4, n).astype(np.int8), rng.uniform(-5.0, 30.0, (n, 3))
+    max_height, drag_seen = rng.uniform(0.0, 900e3, n), rng.random(n) < 0.2
+    max_height[rows[0]] = np.nan
+    pos, vel = x[rows, :3], x[rows, 3:6]
+    climb = np.einsum("ij,ij->i", vel, pos) / np.linalg.norm(pos, axis=-1)
+    b, just = boost[rows], hits[rows] == 3
+    ir = (kinds[rows] & 2) > 0
+    start = ~b & just & (ir | ((climb > 0.0) & (height < 150e3)))
+    maybe = ~b & just & ~start & (climb > 0.0) & (height < 800e3)
+    manoeuvre = ~b & (hits[rows] >= 3) & (climb > 0.0) & (height < 800e3) & (nis[rows].sum(-1) > 40.0)
+    new_max, new_seen = max_height.copy(), drag_seen.copy()
+    new_max[rows] = np.maximum(max_height[rows], height)
+    new_seen[rows] |= height < 80e3
+    got = kernels.switch_rows(rows, x, height, boost, hits, kinds, nis, max_height, drag_seen, 3, 2, 80e3,
+                              150e3, 800e3, 40.0)
+    np.testing.assert_allclose(got[0], climb, rtol=1e-13, atol=1e-12)
+    for value, expected in zip(got[1:], (start, maybe, manoeuvre), strict=True):
+        assert np.array_equal(value, expected)
+    assert np.array_equal(max_height, new_max, equal_nan=True) and np.array_equal(drag_seen, new_seen)

@@ -345,17 +345,6 @@ def pairs_within(track_pos: np.ndarray, radius: np.ndarray, plot_pos: np.ndarray
 
 
 @njit(cache=True)
-def climb_rates(x: np.ndarray) -> np.ndarray:
-    """Radial speed (N,) of states (N, ≥6): v·r/|r|, m/s (positive: rising)."""
-    n = x.shape[0]
-    out = np.empty(n)
-    for k in range(n):
-        px, py, pz = x[k, 0], x[k, 1], x[k, 2]
-        out[k] = (x[k, 3] * px + x[k, 4] * py + x[k, 5] * pz) / math.sqrt(px * px + py * py + pz * pz)
-    return out
-
-
-@njit(cache=True)
 def thrust_evidence(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For boosting states (K, 10), covariances (K, 10, 10): the thrust's χ² against zero aᵀ P_aa⁻¹ a,
     its norm |a|, and its component along the velocity with that component's 1σ (each (K,)).
@@ -573,3 +562,41 @@ def refresh_shown(t: np.ndarray, hits: np.ndarray, status: np.ndarray, last: np.
             for j in range(6):
                 shown[k, j] = key[j]
     return changed
+
+
+@njit(cache=True)
+def switch_rows(rows: np.ndarray, x: np.ndarray, height: np.ndarray, boost: np.ndarray, hits: np.ndarray,
+                kinds: np.ndarray, nis: np.ndarray, max_height: np.ndarray, drag_seen: np.ndarray,
+                confirm_hits: int, ir_bit: int, drag_height: float, start_height: float, top_height: float,
+                reboost_nis: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The per-row facts of ``switching.switch_models`` for table ``rows`` (distinct) at ``height`` (K,).
+
+    Updates each row's highest height and whether it was seen in air (below ``drag_height``), in
+    place, and returns its climb rate and whether it starts the boost model (just confirmed, not
+    boosting: IR-seen, or rising below ``start_height``), may start it (rising below ``top_height``:
+    decided by its neighbours) or manoeuvres (confirmed, rising below ``top_height``, its last
+    three NIS summing beyond ``reboost_nis``).
+    """
+    n = rows.shape[0]
+    climb = np.empty(n)
+    start = np.zeros(n, dtype=np.bool_)
+    maybe = np.zeros(n, dtype=np.bool_)
+    manoeuvre = np.zeros(n, dtype=np.bool_)
+    for k in range(n):
+        r = rows[k]
+        h = height[k]
+        px, py, pz = x[r, 0], x[r, 1], x[r, 2]
+        c = (x[r, 3] * px + x[r, 4] * py + x[r, 5] * pz) / math.sqrt(px * px + py * py + pz * pz)
+        climb[k] = c
+        top = max_height[r]
+        max_height[r] = np.nan if (top != top or h != h) else max(top, h)
+        if h < drag_height:
+            drag_seen[r] = True
+        if boost[r]:
+            continue
+        if hits[r] == confirm_hits:
+            start[k] = (kinds[r] & ir_bit) > 0 or (c > 0.0 and h < start_height)
+            maybe[k] = not start[k] and c > 0.0 and h < top_height
+        manoeuvre[k] = (hits[r] >= confirm_hits and c > 0.0 and h < top_height
+                        and (nis[r, 0] + nis[r, 1]) + nis[r, 2] > reboost_nis)
+    return climb, start, maybe, manoeuvre

@@ -35,20 +35,15 @@ BURNOUT_GATE = float(chi2.ppf(0.95, 3))
 
 def switch_models(tab: TrackTable, cfg: TrackerConfig, rows: np.ndarray, plume: bool = False) -> None:
     """Boost on for new rising tracks and unmodelled accelerations; off at burnout."""
-    x = tab.x[rows]
-    height = radial_height(x[:, :3])
-    climb = kernels.climb_rates(x)
-    tab.max_height[rows] = np.maximum(tab.max_height[rows], height)
-    tab.drag_seen[rows] |= height < 0.8 * cfg.drag_ceiling
-    boost = tab.boost[rows]
-    just_started = tab.hits[rows] == cfg.confirm_hits
-    ir = (tab.kinds[rows] & IR_BIT) > 0
-    start = ~boost & just_started & (ir | ((climb > 0.0) & (height < BOOST_START_HEIGHT)))
-    maybe = ~boost & just_started & ~start & (climb > 0.0) & (height < BOOST_MAX_HEIGHT)
-    if maybe.any():
+    height = radial_height(tab.x[rows, :3])
+    climb, start, maybe, manoeuvre = kernels.switch_rows(
+        rows, tab.x, height, tab.boost, tab.hits, tab.kinds, tab.nis, tab.max_height, tab.drag_seen,
+        cfg.confirm_hits, IR_BIT, 0.8 * cfg.drag_ceiling, BOOST_START_HEIGHT, BOOST_MAX_HEIGHT,
+        cfg.reboost_nis)
+    if np.count_nonzero(maybe):
         start[maybe] = near_boosting(tab, rows[maybe])
-    manoeuvre = (~boost & (tab.hits[rows] >= cfg.confirm_hits) & (climb > 0.0)
-                 & (height < BOOST_MAX_HEIGHT) & (tab.nis[rows].sum(-1) > cfg.reboost_nis))
+    boost = tab.boost[rows]
+    ir = (tab.kinds[rows] & IR_BIT) > 0
     on = rows[start | manoeuvre]
     if len(on):
         v = tab.x[on, 3:6]
