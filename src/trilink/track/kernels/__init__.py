@@ -1,0 +1,63 @@
+"""Compiled (numba) kernels for the tracker's per-row small-matrix arithmetic.
+
+Why compiled: at a hundred tracks a numpy call costs more in dispatch (a few µs) than in
+arithmetic, and the motion model, measurement model and EKF update were a few hundred such
+calls per scan. Each kernel here does in one pass over the rows what a dozen array
+expressions did. They are written as the same operations in the same order as the numpy
+expressions they replace (named in each docstring), compiled without fastmath (IEEE
+arithmetic: no reassociation, no fused multiply-add), so their results equal those
+expressions' to rounding — bit for bit for the element-wise parts; sums of products may
+round differently from BLAS's order. Dense 10 × 10 products (Φ P Φᵀ) stay with numpy:
+BLAS does them faster than a loop. Physics (gravity, frame acceleration, height, air
+density) is not written here: the kernels call ``trilink.physics.kernels``.
+``cache=True``: compiled once per machine, then loaded from ``__pycache__``. Each kernel
+is checked against the expression it replaced in ``tests/track/test_kernels.py``.
+"""
+
+from trilink.track.kernels.association import (
+    pairs_within,
+    pregate_extrapolation,
+)
+from trilink.track.kernels.bookkeeping import (
+    commit_updates,
+    record_history,
+    refresh_shown,
+    switch_rows,
+    thrust_evidence,
+)
+from trilink.track.kernels.measurement import (
+    gate_pairs,
+    innovation_terms,
+    joseph_update_3,
+    measurement_model,
+)
+from trilink.track.kernels.motion import (
+    integrate_step,
+    motion_derivative,
+    motion_jacobian,
+    process_noise,
+    rk4_step,
+    step_transition,
+    taylor_step,
+)
+
+__all__ = [
+    "commit_updates",
+    "gate_pairs",
+    "innovation_terms",
+    "integrate_step",
+    "joseph_update_3",
+    "measurement_model",
+    "motion_derivative",
+    "motion_jacobian",
+    "pairs_within",
+    "pregate_extrapolation",
+    "process_noise",
+    "record_history",
+    "refresh_shown",
+    "rk4_step",
+    "step_transition",
+    "switch_rows",
+    "taylor_step",
+    "thrust_evidence",
+]
