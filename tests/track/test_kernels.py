@@ -295,3 +295,25 @@ def test_switch_rows_matches_the_numpy_expressions() -> None:
     for value, expected in zip(got[1:], (start, maybe, manoeuvre), strict=True):
         assert np.array_equal(value, expected)
     assert np.array_equal(max_height, new_max, equal_nan=True) and np.array_equal(drag_seen, new_seen)
+
+
+def test_expired_rows_matches_the_numpy_expressions() -> None:
+    rng = np.random.default_rng(12)
+    n, now = 80, 1_000.0
+    x = _states(n)
+    x[::5, :3] *= (6_378_137.0 - 3_000.0) / np.linalg.norm(x[::5, :3], axis=1, keepdims=True)  # underground
+    impact_due = np.where(rng.random(n) < 0.3, rng.uniform(900.0, 1_100.0, n), np.nan)
+    tentative, boost = rng.random(n) < 0.3, rng.random(n) < 0.3
+    hits, last = rng.integers(1, 40, n), now - rng.uniform(0.0, 5_000.0, n)
+    free_since = np.where(rng.random(n) < 0.2, np.nan, last - rng.uniform(0.0, 120.0, n))
+    impacted = now > impact_due + 5.0
+    reach = 6_378_137.0 + 1_000.0
+    low = np.nonzero((x[:, :3] ** 2).sum(axis=1) < reach**2)[0]
+    impacted[low] |= radial_height(x[low, :3]) < -2_000.0
+    established = (hits >= 20) & ~boost & (last - free_since >= 60.0)
+    limit = np.where(established, 4_000.0, np.where(boost, 15.0, 60.0))
+    age = now - last
+    stale = np.where(tentative, age > 12.0, age > limit)
+    got = kernels.expired_rows(now, x, impact_due, tentative, hits, boost, last, free_since, 5.0, -2_000.0,
+                               12.0, 20, 60.0, 4_000.0, 15.0, 60.0)
+    assert np.array_equal(got, impacted | stale)

@@ -51,8 +51,6 @@ from trilink.track.output import TrackOutput
 from trilink.track.table import CONFIRMED, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 THRUST = slice(6, 9)
-EQUATORIAL_RADIUS = 6_378_137.0
-"""m (WGS84): no point of the ellipsoid is farther from the centre."""
 COAST_STEP = 10.0
 """A coasting track's prediction is committed every this many seconds."""
 IMPACT_MARGIN = 5.0
@@ -401,16 +399,11 @@ class Tracker:
             k = np.clip(tab.x[need, 9], K_MIN, None)
             flight = propagate_to_impact(tab.x[need, :6], 0.0, DRAG_SCALE / k)
             tab.impact_due[need] = flight.times + tab.t[need]
-        impacted = now > tab.impact_due + IMPACT_MARGIN
-        reach = EQUATORIAL_RADIUS + max(cfg.delete_below_height, 0.0) + 1_000.0  # beyond: surely above it
-        low = np.nonzero((tab.x[:, :3] ** 2).sum(axis=1) < reach**2)[0]
-        impacted[low] |= radial_height(tab.x[low, :3]) < cfg.delete_below_height
-        established = ((tab.hits >= cfg.established_updates) & ~tab.boost
-                       & (tab.last - tab.free_since >= cfg.established_free_time))
-        limit = np.where(established, cfg.established_coast, np.where(tab.boost, cfg.boost_delete_after,
-                                                                      cfg.delete_after))
-        stale = np.where(tab.status == TENTATIVE, age > cfg.tentative_max_gap, age > limit)
-        gone = impacted | stale | identity.shadowed(tab, now, cfg)
+        gone = kernels.expired_rows(now, tab.x, tab.impact_due, tab.status == TENTATIVE, tab.hits, tab.boost,
+                                    tab.last, tab.free_since, IMPACT_MARGIN, cfg.delete_below_height,
+                                    cfg.tentative_max_gap, cfg.established_updates, cfg.established_free_time,
+                                    cfg.established_coast, cfg.boost_delete_after, cfg.delete_after)
+        gone |= identity.shadowed(tab, now, cfg)
         if not gone.any():
             return []
         rows = np.nonzero(gone & (tab.status == CONFIRMED))[0]

@@ -20,6 +20,7 @@ from trilink.track.kernels.association import (
 )
 from trilink.track.kernels.bookkeeping import (
     commit_updates,
+    expired_rows,
     record_history,
     refresh_shown,
     switch_rows,
@@ -43,6 +44,7 @@ from trilink.track.kernels.motion import (
 
 __all__ = [
     "commit_updates",
+    "expired_rows",
     "gate_pairs",
     "innovation_terms",
     "integrate_step",

@@ -5,6 +5,11 @@ import math
 import numpy as np
 from numba import njit
 
+from trilink.physics.kernels import radial_height_1
+
+_EQUATORIAL_RADIUS = 6_378_137.0
+"""WGS84 semi-major axis, m: no point of the ellipsoid is farther from the centre."""
+
 
 @njit(cache=True)
 def commit_updates(rows: np.ndarray, time: float, late: np.ndarray, boost: np.ndarray, nis: np.ndarray,
@@ -161,3 +166,37 @@ def thrust_evidence(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarra
                 var += u[i] * p[k, 6 + i, 6 + j] * u[j]
         sd_along[k] = math.sqrt(var)
     return test, norm, along, sd_along
+
+
+@njit(cache=True)
+def expired_rows(now: float, x: np.ndarray, impact_due: np.ndarray, tentative: np.ndarray, hits: np.ndarray,
+                 boost: np.ndarray, last: np.ndarray, free_since: np.ndarray, impact_margin: float,
+                 delete_below: float, tentative_max_gap: float, established_updates: int,
+                 established_free_time: float, established_coast: float, boost_delete_after: float,
+                 delete_after: float) -> np.ndarray:
+    """Rows (N,) to delete at ``now``: down (past the predicted impact, or below ``delete_below``) or stale.
+
+    Stale: a tentative row unobserved for ``tentative_max_gap``; an established one (ballistic
+    for ``established_free_time`` over ``established_updates`` updates) for ``established_coast``;
+    a boosting one for ``boost_delete_after``; any other for ``delete_after`` (``tracker._manage``).
+    """
+    n = x.shape[0]
+    gone = np.zeros(n, dtype=np.bool_)
+    reach = _EQUATORIAL_RADIUS + max(delete_below, 0.0) + 1_000.0  # beyond: surely above it
+    for k in range(n):
+        down = now > impact_due[k] + impact_margin
+        px, py, pz = x[k, 0], x[k, 1], x[k, 2]
+        if not down and px * px + py * py + pz * pz < reach * reach:
+            down = radial_height_1(px, py, pz) < delete_below
+        age = now - last[k]
+        if tentative[k]:
+            stale = age > tentative_max_gap
+        elif (hits[k] >= established_updates and not boost[k]
+              and last[k] - free_since[k] >= established_free_time):
+            stale = age > established_coast
+        elif boost[k]:
+            stale = age > boost_delete_after
+        else:
+            stale = age > delete_after
+        gone[k] = down or stale
+    return gone
