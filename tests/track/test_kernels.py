@@ -317,3 +317,33 @@ def test_expired_rows_matches_the_numpy_expressions() -> None:
     got = kernels.expired_rows(now, x, impact_due, tentative, hits, boost, last, free_since, 5.0, -2_000.0,
                                12.0, 20, 60.0, 4_000.0, 15.0, 60.0)
     assert np.array_equal(got, impacted | stale)
+
+
+def test_track_facts_match_the_numpy_expressions() -> None:
+    rng = np.random.default_rng(13)
+    n, now = 70, 500.0
+    x = _states(n)
+    x[::3, :3] *= (6_378_137.0 + 60e3) / np.linalg.norm(x[::3, :3], axis=1, keepdims=True)
+    a = rng.normal(size=(n, STATE_DIM, STATE_DIM))
+    p = a @ a.transpose(0, 2, 1)
+    boost, hits, tentative = rng.random(n) < 0.2, rng.integers(1, 6, n), rng.random(n) < 0.3
+    last, drag_seen = now - rng.uniform(0.0, 30.0, n), rng.random(n) < 0.5
+    x[::7, 9] = 0.0
+    rows = rng.permutation(n)[:50]
+    xr = x[rows]
+    pos, vel = xr[:, :3], xr[:, 3:6]
+    height = radial_height(pos)
+    climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
+    descending = (height < 100e3) & (climb < 0.0)
+    phase = np.where(boost[rows], 0, np.where(hits[rows] < 3, 1, np.where(descending, 2, 3)))
+    status = np.where(tentative[rows], 0, np.where(now - last[rows] > 10.0, 1, 2))
+    k = xr[:, 9]
+    has_beta = drag_seen[rows] & (k > 1e-3)
+    got = kernels.track_facts(rows, x, p, boost, hits, tentative, last, drag_seen, now, 3, 10.0, 100e3,
+                              DRAG_SCALE)
+    assert np.array_equal(got[0], phase) and np.array_equal(got[1], status)
+    assert np.array_equal(got[2], has_beta)
+    assert np.count_nonzero(phase == 2) and np.count_nonzero(has_beta)
+    k = k[has_beta]
+    np.testing.assert_array_equal(got[3][has_beta], DRAG_SCALE / k)
+    np.testing.assert_array_equal(got[4][has_beta], DRAG_SCALE * np.sqrt(p[rows, 9, 9][has_beta]) / (k * k))

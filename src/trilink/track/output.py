@@ -1,8 +1,9 @@
 """The tracker's output: table rows → immutable ``Track`` objects, rebuilt only for rows that changed.
 
-Everything per row that can be is computed as arrays (phase, status, ballistic
-coefficient); what remains per track is building the object, through the slots'
-descriptors (see ``_positional_factory``), and copying its early history once it is full.
+Everything per row that can be is computed in one compiled pass (phase, status, ballistic
+coefficient: ``kernels.track_facts``); what remains per track is building the object,
+through the slots' descriptors (see ``_positional_factory``), and its early history (a view
+of one copy while it fills, its own copy once full).
 """
 
 import dataclasses
@@ -16,7 +17,7 @@ from trilink.model.measurement import SensorKind
 from trilink.model.track import Track, TrackStatus
 from trilink.track import kernels
 from trilink.track.config import TrackerConfig
-from trilink.track.motion import DRAG_SCALE, heights_below
+from trilink.track.motion import DRAG_SCALE
 from trilink.track.table import HISTORY_LENGTH, IR_BIT, RADAR_BIT, TENTATIVE, TrackTable
 
 REENTRY_HEIGHT = 100_000.0
@@ -70,33 +71,20 @@ class TrackOutput:
         """Track objects of table rows (vectorised facts, one object per row); ``status`` overrides."""
         cfg = self.config
         count = len(rows)
-        x = tab.x[rows]
-        pos, vel = x[:, :3], x[:, 3:6]
-        height = heights_below(pos, REENTRY_HEIGHT)  # only "below re-entry height?" is asked
-        climb = np.einsum("ij,ij->i", vel, pos) / np.sqrt(np.einsum("ij,ij->i", pos, pos))
-        hits = tab.hits[rows]
-        phase_code = np.where(tab.boost[rows], 0, np.where(
-            hits < cfg.confirm_hits, 1, np.where((height < REENTRY_HEIGHT) & (climb < 0.0), 2, 3)))
-        if status is None:
-            status_code = np.where(tab.status[rows] == TENTATIVE, 0,
-                                   np.where(now - tab.last[rows] > cfg.coast_after, 1, 2))
-            statuses = list(map(_STATUSES.__getitem__, status_code.tolist()))
-        else:
-            statuses = [status] * count
-        k = x[:, 9]
-        has_beta = tab.drag_seen[rows] & (k > 1e-3)
+        phase_code, status_code, has_beta, beta, beta_sigma = kernels.track_facts(
+            rows, tab.x, tab.p, tab.boost, tab.hits, tab.status == TENTATIVE, tab.last, tab.drag_seen, now,
+            cfg.confirm_hits, cfg.coast_after, REENTRY_HEIGHT, DRAG_SCALE)
+        statuses = [status] * count if status is not None else list(map(_STATUSES.__getitem__,
+                                                                        status_code.tolist()))
         betas = sigmas = [None] * count
         if np.count_nonzero(has_beta):  # β and its σ where estimated, None elsewhere
-            with np.errstate(divide="ignore", invalid="ignore"):
-                beta = DRAG_SCALE / k
-                beta_sigma = DRAG_SCALE * np.sqrt(tab.p[rows, 9, 9]) / (k * k)
             betas = [b if h else None for b, h in zip(beta.tolist(), has_beta.tolist(), strict=True)]
             sigmas = [b if h else None for b, h in zip(beta_sigma.tolist(), has_beta.tolist(), strict=True)]
         serials = tab.serial[rows].tolist()
         return list(map(_new_track, self._ids(serials), repeat(cfg.nation), tab.t[rows].tolist(),
-                        list(x[:, :6].copy()), list(tab.p[rows, :6, :6]), statuses,
+                        list(tab.x[rows, :6]), list(tab.p[rows, :6, :6]), statuses,
                         list(map(_PHASES.__getitem__, phase_code.tolist())), tab.first[rows].tolist(),
-                        tab.last[rows].tolist(), hits.tolist(),
+                        tab.last[rows].tolist(), tab.hits[rows].tolist(),
                         list(map(_KINDS.__getitem__, tab.kinds[rows].tolist())), betas, sigmas,
                         self._histories(tab, rows, serials)))
 

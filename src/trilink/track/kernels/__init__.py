@@ -25,6 +25,7 @@ from trilink.track.kernels.bookkeeping import (
     refresh_shown,
     switch_rows,
     thrust_evidence,
+    track_facts,
 )
 from trilink.track.kernels.measurement import (
     gate_pairs,
@@ -62,4 +63,5 @@ __all__ = [
     "switch_rows",
     "taylor_step",
     "thrust_evidence",
+    "track_facts",
 ]

@@ -200,3 +200,39 @@ def expired_rows(now: float, x: np.ndarray, impact_due: np.ndarray, tentative: n
             stale = age > delete_after
         gone[k] = down or stale
     return gone
+
+
+@njit(cache=True)
+def track_facts(rows: np.ndarray, x: np.ndarray, p: np.ndarray, boost: np.ndarray, hits: np.ndarray,
+                tentative: np.ndarray, last: np.ndarray, drag_seen: np.ndarray, now: float, confirm_hits: int,
+                coast_after: float, reentry_height: float, drag_scale: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What ``output.TrackOutput.build`` reports of each of ``rows``: phase code (0 boost, 1 unknown,
+    2 re-entry, 3 midcourse), status code (0 tentative, 1 coasting, 2 confirmed), whether β is
+    estimated (seen in air, k > 1e-3), and β = drag_scale / k with its 1σ."""
+    n = rows.shape[0]
+    phase = np.empty(n, dtype=np.int64)
+    status = np.empty(n, dtype=np.int64)
+    has_beta = np.empty(n, dtype=np.bool_)
+    beta = np.empty(n)
+    beta_sigma = np.empty(n)
+    reach = _EQUATORIAL_RADIUS + max(reentry_height, 0.0) + 1_000.0  # beyond: surely above re-entry height
+    for j in range(n):
+        r = rows[j]
+        if boost[r]:
+            phase[j] = 0
+        elif hits[r] < confirm_hits:
+            phase[j] = 1
+        else:
+            phase[j] = 3
+            px, py, pz = x[r, 0], x[r, 1], x[r, 2]
+            r2 = px * px + py * py + pz * pz
+            if (r2 < reach * reach and radial_height_1(px, py, pz) < reentry_height
+                    and (x[r, 3] * px + x[r, 4] * py + x[r, 5] * pz) / math.sqrt(r2) < 0.0):  # descending
+                phase[j] = 2
+        status[j] = 0 if tentative[r] else (1 if now - last[r] > coast_after else 2)
+        k = x[r, 9]
+        has_beta[j] = drag_seen[r] and k > 1e-3
+        beta[j] = drag_scale / k if k != 0.0 else np.inf  # used only where estimated (k > 1e-3)
+        beta_sigma[j] = drag_scale * math.sqrt(p[r, 9, 9]) / (k * k) if k != 0.0 else np.inf
+    return phase, status, has_beta, beta, beta_sigma
