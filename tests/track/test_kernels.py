@@ -347,3 +347,19 @@ def test_track_facts_match_the_numpy_expressions() -> None:
     k = k[has_beta]
     np.testing.assert_array_equal(got[3][has_beta], DRAG_SCALE / k)
     np.testing.assert_array_equal(got[4][has_beta], DRAG_SCALE * np.sqrt(p[rows, 9, 9][has_beta]) / (k * k))
+
+
+def test_integrator_choice_matches_the_numpy_expressions() -> None:
+    rng = np.random.default_rng(14)
+    x = _states(60)
+    x[::3, :3] *= (6_378_137.0 + 90e3) / np.linalg.norm(x[::3, :3], axis=1, keepdims=True)
+    pos, ceiling = x[:, :3], 100e3
+    q_thrust = np.where(rng.random(len(x)) < 0.2, 4.0, 0.0)
+    dt = rng.uniform(-10.0, 10.0, len(x))
+    near = (pos * pos).sum(axis=1) < (6_378_137.0 + 1.2 * ceiling + 1_000.0) ** 2
+    height = np.where(near, radial_height(pos), np.inf)
+    fast = (q_thrust > 0.0) | (height < 1.2 * ceiling)
+    got_height, got_fast = kernels.integrator_rows(pos, q_thrust, ceiling)
+    assert np.array_equal(got_height, height) and np.array_equal(got_fast, fast)
+    assert kernels.step_spans(dt, fast) == (float(np.max(np.abs(dt)[fast], initial=0.0)),
+                                            float(np.max(np.abs(dt)[~fast], initial=0.0)))

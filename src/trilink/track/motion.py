@@ -17,7 +17,6 @@ process noise) runs in compiled ``kernels``; drag, for the few rows in air, stay
 import numpy as np
 
 from trilink.physics.atmosphere import density
-from trilink.physics.dynamics import radial_height
 from trilink.track import kernels
 
 DRAG_SCALE = 1e4
@@ -28,8 +27,6 @@ STATE_DIM = 10
 """ECEF position (3), velocity (3), thrust acceleration (3), drag factor k."""
 _K = 9
 _THRUST = slice(6, 9)
-_EQUATORIAL_RADIUS = 6_378_137.0
-"""WGS84 semi-major axis, m: no point of the ellipsoid is farther from the centre."""
 
 
 def squared_norms(v: np.ndarray) -> np.ndarray:
@@ -42,17 +39,9 @@ def heights_below(pos: np.ndarray, limit: float) -> np.ndarray:
     """Heights (N,) of positions, exact wherever the height may be below ``limit`` and +inf elsewhere.
 
     A position farther from the centre than the equatorial radius + ``limit`` is surely higher
-    than ``limit``; only the others pay for the ellipsoid height (most tracks fly far above the
-    drag ceiling, so the common case is a few array operations).
+    than ``limit``; only the others pay for the ellipsoid height (``kernels.heights_within``).
     """
-    near = squared_norms(pos) < (_EQUATORIAL_RADIUS + max(limit, 0.0) + 1_000.0) ** 2
-    count = np.count_nonzero(near)
-    if count == len(pos):
-        return radial_height(pos)
-    height = np.full(len(pos), np.inf)
-    if count:
-        height[near] = radial_height(pos[near])
-    return height
+    return kernels.heights_within(pos, limit)
 
 
 def _drag_per_k(pos: np.ndarray, vel: np.ndarray, height: np.ndarray, ceiling: float) -> np.ndarray:
@@ -96,14 +85,12 @@ def jacobian(x: np.ndarray, exhaust_velocity: float, ceiling: float, height: np.
 def integrators(pos: np.ndarray, q_thrust: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
     """Heights (N,) of states at positions (N, 3), exact below 1.2 × ``ceiling`` (``heights_below``), and
     which of them ``propagate`` steps with RK4 (thrust, or air) rather than the Taylor step."""
-    height = heights_below(pos, 1.2 * ceiling)
-    return height, (q_thrust > 0.0) | (height < 1.2 * ceiling)
+    return kernels.integrator_rows(pos, q_thrust, ceiling)
 
 
 def step_spans(dt: np.ndarray, fast: np.ndarray) -> tuple[float, float]:
     """The largest |dt| of the RK4 states and of the Taylor ones: each sets its integrator's sub-steps."""
-    span = np.abs(dt)
-    return float(np.max(span[fast], initial=0.0)), float(np.max(span[~fast], initial=0.0))
+    return kernels.step_spans(dt, fast)
 
 
 def propagate(x: np.ndarray, dt: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, *, q_drag: float,

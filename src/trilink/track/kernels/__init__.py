@@ -34,11 +34,14 @@ from trilink.track.kernels.measurement import (
     measurement_model,
 )
 from trilink.track.kernels.motion import (
+    heights_within,
     integrate_step,
+    integrator_rows,
     motion_derivative,
     motion_jacobian,
     process_noise,
     rk4_step,
+    step_spans,
     step_transition,
     taylor_step,
 )
@@ -47,8 +50,10 @@ __all__ = [
     "commit_updates",
     "expired_rows",
     "gate_pairs",
+    "heights_within",
     "innovation_terms",
     "integrate_step",
+    "integrator_rows",
     "joseph_update_3",
     "measurement_model",
     "motion_derivative",
@@ -59,6 +64,7 @@ __all__ = [
     "record_history",
     "refresh_shown",
     "rk4_step",
+    "step_spans",
     "step_transition",
     "switch_rows",
     "taylor_step",

@@ -199,3 +199,41 @@ def process_noise(h: np.ndarray, q_acc: np.ndarray, q_thrust: np.ndarray, q_k: n
             out[k, 6 + i, 6 + i] = q_thrust[k] * ah
         out[k, 9, 9] = q_k[k] * ah
     return out
+
+
+@njit(cache=True)
+def heights_within(pos: np.ndarray, limit: float) -> np.ndarray:
+    """Heights (N,) of positions (N, 3): physics' radial height wherever it may be below ``limit``,
+    +inf farther out (``motion.heights_below``)."""
+    n = pos.shape[0]
+    out = np.empty(n)
+    reach = (_EQUATORIAL_RADIUS + max(limit, 0.0) + 1_000.0) ** 2
+    for k in range(n):
+        px, py, pz = pos[k, 0], pos[k, 1], pos[k, 2]
+        out[k] = radial_height_1(px, py, pz) if px * px + py * py + pz * pz < reach else np.inf
+    return out
+
+
+@njit(cache=True)
+def integrator_rows(pos: np.ndarray, q_thrust: np.ndarray, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """Heights (N,), exact below 1.2 × ``ceiling``, and which rows step with RK4 (thrust, or air):
+    ``motion.integrators``."""
+    height = heights_within(pos, 1.2 * ceiling)
+    fast = np.empty(pos.shape[0], dtype=np.bool_)
+    for k in range(pos.shape[0]):
+        fast[k] = q_thrust[k] > 0.0 or height[k] < 1.2 * ceiling
+    return height, fast
+
+
+@njit(cache=True)
+def step_spans(dt: np.ndarray, fast: np.ndarray) -> tuple[float, float]:
+    """The largest |dt| (0 if none) of the ``fast`` rows and of the others: ``motion.step_spans``."""
+    span_fast = 0.0
+    span_slow = 0.0
+    for k in range(dt.shape[0]):
+        span = abs(dt[k])
+        if fast[k]:
+            span_fast = max(span_fast, span)
+        else:
+            span_slow = max(span_slow, span)
+    return span_fast, span_slow
