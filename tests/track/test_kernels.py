@@ -194,9 +194,13 @@ def test_pregate_kernels_match_the_numpy_expressions() -> None:
     diag = np.einsum("nii->ni", p)
     var = ((diag[:, 0] + diag[:, 1] + diag[:, 2]) + dt * dt * (diag[:, 3] + diag[:, 4] + diag[:, 5])
            + 0.25 * dt**4 * (diag[:, 6] + diag[:, 7] + diag[:, 8]) + np.abs(dt) ** 3 * 3.0 * 1e-4)
-    got_approx, got_var = kernels.pregate_extrapolation(x, p, dt, 1e-4)
+    z = np.column_stack([rng.uniform(0.0, 6.0, 30), rng.uniform(0.0, 1.5, 30), rng.uniform(1e5, 3e6, 30)])
+    sigma = rng.uniform(1e-4, 1e-3, (30, 3)) * np.array([1.0, 1.0, 1e4])
+    plot_var = float(np.max((z[:, 2] * np.max(sigma[:, :2], axis=1)) ** 2 + sigma[:, 2] ** 2))
+    radius = 6.0 * np.sqrt(var + plot_var) + 2_000.0
+    got_approx, got_radius = kernels.pregate(x, p, dt, 1e-4, z, sigma, 6.0, 2_000.0)
     np.testing.assert_allclose(got_approx, approx, rtol=1e-15, atol=0.0)
-    np.testing.assert_allclose(got_var, var, rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(got_radius, radius, rtol=1e-15, atol=0.0)
     plots = pos[::2] + rng.normal(0.0, 30e3, (len(x) // 2, 3))
     radius = rng.uniform(10e3, 60e3, len(x))
     distance = np.linalg.norm(pos[:, None, :] - plots[None, :, :], axis=-1)
@@ -363,3 +367,21 @@ def test_integrator_choice_matches_the_numpy_expressions() -> None:
     assert np.array_equal(got_height, height) and np.array_equal(got_fast, fast)
     assert kernels.step_spans(dt, fast) == (float(np.max(np.abs(dt)[fast], initial=0.0)),
                                             float(np.max(np.abs(dt)[~fast], initial=0.0)))
+
+
+def test_malformed_rows_matches_the_numpy_expression() -> None:
+    rng = np.random.default_rng(15)
+    m = 400
+    v = rng.uniform(0.1, 10.0, (m, 10))
+    v[rng.random((m, 10)) < 0.05] = np.nan
+    v[rng.random((m, 10)) < 0.05] = -1.0
+    v[rng.random((m, 10)) < 0.02] = np.inf
+    ecef = rng.normal(size=(m, 3))
+    ecef[rng.random((m, 3)) < 0.02] = np.nan
+    radar, rate_given = rng.random(m) < 0.7, rng.random(m) < 0.4
+    bad = ~np.isfinite(v[:, :5]).all(axis=1) | ~np.isfinite(ecef).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        bad |= ~((v[:, 3] > 0.0) & (v[:, 4] > 0.0))
+        radar_bad = ~((v[:, 5] > 0.0) & (v[:, 6] > 0.0) & np.isfinite(v[:, 5]) & np.isfinite(v[:, 6]))
+        radar_bad |= rate_given & ~((v[:, 8] > 0.0) & np.isfinite(v[:, 7]))
+    assert np.array_equal(kernels.malformed_rows(v, ecef, radar, rate_given), bad | (radar & radar_bad))

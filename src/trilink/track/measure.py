@@ -142,15 +142,8 @@ def read_plots(plots: Sequence[Measurement]) -> Plots:
 
 
 def malformed(batch: Plots) -> np.ndarray:
-    """(M,) which plots are unusable: the vectorised form of ``measurement_problem``."""
-    v = batch.values
-    bad = ~np.isfinite(v[:, :S_EL + 1]).all(axis=1) | ~np.isfinite(batch.sensor_ecef).all(axis=1)
-    with np.errstate(invalid="ignore"):
-        bad |= ~((v[:, S_AZ] > 0.0) & (v[:, S_EL] > 0.0))
-        radar_bad = ~((v[:, RANGE] > 0.0) & (v[:, S_RANGE] > 0.0) & np.isfinite(v[:, RANGE])
-                      & np.isfinite(v[:, S_RANGE]))
-        radar_bad |= batch.rate_given & ~((v[:, S_RATE] > 0.0) & np.isfinite(v[:, RATE]))
-    return bad | (batch.radar & radar_bad)
+    """(M,) which plots are unusable: ``measurement_problem`` for a batch (``kernels.malformed_rows``)."""
+    return kernels.malformed_rows(batch.values, batch.sensor_ecef, batch.radar, batch.rate_given)
 
 
 def scan_of(batch: Plots, rows: np.ndarray) -> Scan:

@@ -182,10 +182,8 @@ class Tracker:
         if not scan.has_range:
             rows, cols = np.meshgrid(np.arange(n), np.arange(m), indexing="ij")
             return rows.ravel(), cols.ravel()
-        approx, pvar = kernels.pregate_extrapolation(tab.x, tab.p, dt, cfg.q_ballistic)
-        plot_var = float(np.max((scan.z[:, 2] * np.max(scan.sigma[:, :2], axis=1)) ** 2
-                                + scan.sigma[:, 2] ** 2))
-        radius = cfg.pregate_sigmas * np.sqrt(pvar + plot_var) + cfg.pregate_floor
+        approx, radius = kernels.pregate(tab.x, tab.p, dt, cfg.q_ballistic, scan.z, scan.sigma,
+                                         cfg.pregate_sigmas, cfg.pregate_floor)
         return associate.candidate_pairs(approx, radius, plot_positions(scan))
 
     def _associate(self, scan: Scan) -> np.ndarray:

@@ -16,7 +16,7 @@ is checked against the expression it replaced in ``tests/track/test_kernels.py``
 
 from trilink.track.kernels.association import (
     pairs_within,
-    pregate_extrapolation,
+    pregate,
 )
 from trilink.track.kernels.bookkeeping import (
     commit_updates,
@@ -31,6 +31,7 @@ from trilink.track.kernels.measurement import (
     gate_pairs,
     innovation_terms,
     joseph_update_3,
+    malformed_rows,
     measurement_model,
 )
 from trilink.track.kernels.motion import (
@@ -55,11 +56,12 @@ __all__ = [
     "integrate_step",
     "integrator_rows",
     "joseph_update_3",
+    "malformed_rows",
     "measurement_model",
     "motion_derivative",
     "motion_jacobian",
     "pairs_within",
-    "pregate_extrapolation",
+    "pregate",
     "process_noise",
     "record_history",
     "refresh_shown",

@@ -9,16 +9,22 @@ from trilink.geo.wgs84 import GM
 
 
 @njit(cache=True)
-def pregate_extrapolation(x: np.ndarray, p: np.ndarray, dt: np.ndarray, q_ballistic: float
-                          ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (N, 3) carried dt (N,) ahead under point-mass gravity and thrust, and their variances (N,).
+def pregate(x: np.ndarray, p: np.ndarray, dt: np.ndarray, q_ballistic: float, z: np.ndarray,
+            sigma: np.ndarray, sigmas: float, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (N, 3) carried dt (N,) ahead under point-mass gravity and thrust, and pre-gate radii (N,).
 
-    p + v dt + a dt²/2, and tr P_pp + dt² tr P_vv + dt⁴/4 tr P_aa + 3 q |dt|³: the coarse
-    prediction of the pre-gate (the tracker's ``_candidates``), not the filter's.
+    p + v dt + a dt²/2; the radius is ``sigmas`` standard deviations of that position, from
+    tr P_pp + dt² tr P_vv + dt⁴/4 tr P_aa + 3 q |dt|³ plus the widest radar plot's variance
+    (range × largest angle σ)² + σ_range² over ``z``, ``sigma`` (M, ≥3), plus ``floor``: the
+    coarse prediction of the tracker's ``_candidates``, not the filter's.
     """
+    plot_var = -np.inf
+    for j in range(z.shape[0]):
+        spread = z[j, 2] * max(sigma[j, 0], sigma[j, 1])
+        plot_var = max(plot_var, spread**2 + sigma[j, 2] ** 2)
     n = x.shape[0]
     approx = np.empty((n, 3))
-    variance = np.empty(n)
+    radius = np.empty(n)
     for k in range(n):
         px, py, pz = x[k, 0], x[k, 1], x[k, 2]
         r2 = px * px + py * py + pz * pz
@@ -28,10 +34,11 @@ def pregate_extrapolation(x: np.ndarray, p: np.ndarray, dt: np.ndarray, q_ballis
         for i in range(3):
             acc = g * x[k, i] + x[k, 6 + i]
             approx[k, i] = x[k, i] + x[k, 3 + i] * t + 0.5 * acc * t2
-        variance[k] = ((p[k, 0, 0] + p[k, 1, 1] + p[k, 2, 2]) + t2 * (p[k, 3, 3] + p[k, 4, 4] + p[k, 5, 5])
-                       + 0.25 * t**4.0 * (p[k, 6, 6] + p[k, 7, 7] + p[k, 8, 8])
-                       + abs(t) ** 3.0 * 3.0 * q_ballistic)
-    return approx, variance
+        variance = ((p[k, 0, 0] + p[k, 1, 1] + p[k, 2, 2]) + t2 * (p[k, 3, 3] + p[k, 4, 4] + p[k, 5, 5])
+                    + 0.25 * t**4.0 * (p[k, 6, 6] + p[k, 7, 7] + p[k, 8, 8])
+                    + abs(t) ** 3.0 * 3.0 * q_ballistic)
+        radius[k] = sigmas * math.sqrt(variance + plot_var) + floor
+    return approx, radius
 
 
 @njit(cache=True)

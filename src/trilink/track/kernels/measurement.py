@@ -188,3 +188,26 @@ def joseph_update_3(x: np.ndarray, p: np.ndarray, cross: np.ndarray, nu: np.ndar
             for j in range(dim):
                 p_new[k, i, j] = (full[i, j] + full[j, i]) * 0.5
     return x_new, p_new
+
+
+@njit(cache=True)
+def malformed_rows(values: np.ndarray, sensor_ecef: np.ndarray, radar: np.ndarray, rate_given: np.ndarray
+                   ) -> np.ndarray:
+    """(M,) which plots are unusable (``measure.malformed``): non-finite time, angles, angle sigmas or
+    sensor position, angle sigmas not > 0; a radar's range and its sigma not finite and > 0, or a
+    range-rate given without a finite value and a sigma > 0. Columns of ``measure.Plots.values``."""
+    m = values.shape[0]
+    bad = np.zeros(m, dtype=np.bool_)
+    for k in range(m):
+        v = values[k]
+        wrong = not (v[3] > 0.0 and v[4] > 0.0)
+        for c in range(5):
+            wrong = wrong or not np.isfinite(v[c])
+        for c in range(3):
+            wrong = wrong or not np.isfinite(sensor_ecef[k, c])
+        if radar[k] and not wrong:
+            wrong = not (v[5] > 0.0 and v[6] > 0.0 and np.isfinite(v[5]) and np.isfinite(v[6]))
+            if rate_given[k]:
+                wrong = wrong or not (v[8] > 0.0 and np.isfinite(v[7]))
+        bad[k] = wrong
+    return bad
