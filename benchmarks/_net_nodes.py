@@ -146,6 +146,8 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, base: int) -> 
     if mode == "share":
         transport = await Transport.connect(network, access)
         async with transport.subscribe("bench") as sub:
+            gc.collect()  # as `trilink node` does at start (node/service.py): set-up objects leave the GC
+            gc.freeze()
             print("ready", flush=True)
 
             async def pump() -> None:
