@@ -1,11 +1,15 @@
 """JSON Schema of the wire types, generated from the msgspec Structs into docs/wire/*.json.
 
 ``trilink wire schema`` rewrites the files; tests/wire/test_schema.py fails when
-the committed files differ from what the types generate (a stale schema).
+the committed files differ from what the types generate (a stale schema). Descriptions
+are normalised with ``inspect.cleandoc``: msgspec 0.23 began dedenting docstrings and
+0.22 did not, and the committed schema must not depend on which one is installed.
 """
 
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -16,11 +20,21 @@ SCHEMA_TYPES: dict[str, type] = {
     "report_batch": ReportBatch}
 
 
+def _clean(node: Any) -> Any:
+    """``node`` with every "description" string dedented (``inspect.cleandoc``)."""
+    if isinstance(node, dict):
+        return {k: inspect.cleandoc(v) if k == "description" and isinstance(v, str) else _clean(v)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_clean(v) for v in node]
+    return node
+
+
 def schema_documents() -> dict[str, str]:
     """File name → JSON Schema text (sorted keys, 2-space indent, trailing newline) of every wire type."""
     documents = {}
     for name, typ in SCHEMA_TYPES.items():
-        schema = msgspec.json.schema(typ)
+        schema = _clean(msgspec.json.schema(typ))
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
                   "title": f"trilink wire {name} (schema version {SCHEMA_VERSION})", **schema}
         documents[f"{name}.json"] = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
