@@ -69,21 +69,32 @@ def density_1(height: float) -> float:
 
 
 @njit(cache=True)
+def gravity_1(x: float, y: float, z: float, j2: bool) -> tuple[float, float, float]:
+    """Point-mass (+ J2) gravity at one ECEF position."""
+    r2 = x * x + y * y + z * z
+    rn = math.sqrt(r2)
+    k = -GM / (r2 * rn)
+    if not j2:
+        return k * x, k * y, k * z
+    z2r2 = z * z / r2
+    c = _J2_FACTOR / (r2 * r2 * rn)
+    cxy = k - c * (1.0 - 5.0 * z2r2)
+    cz = k - c * (3.0 - 5.0 * z2r2)
+    return cxy * x, cxy * y, cz * z
+
+
+@njit(cache=True)
+def drag_factor_1(x: float, y: float, z: float, vx: float, vy: float, vz: float, beta: float) -> float:
+    """k with drag acceleration k·v: −ρ|v|/(2β) at one ECEF position and velocity."""
+    rho = density_1(radial_height_1(x, y, z))
+    return -0.5 * rho * math.sqrt(vx * vx + vy * vy + vz * vz) / beta
+
+
+@njit(cache=True)
 def gravity_into(positions: np.ndarray, j2: bool, out: np.ndarray) -> None:
     """Point-mass (+ J2) gravity of (N, 3) positions written into ``out`` (N, 3)."""
     for i in range(positions.shape[0]):
-        x, y, z = positions[i, 0], positions[i, 1], positions[i, 2]
-        r2 = x * x + y * y + z * z
-        rn = math.sqrt(r2)
-        k = -GM / (r2 * rn)
-        if not j2:
-            out[i, 0], out[i, 1], out[i, 2] = k * x, k * y, k * z
-            continue
-        z2r2 = z * z / r2
-        c = _J2_FACTOR / (r2 * r2 * rn)
-        cxy = k - c * (1.0 - 5.0 * z2r2)
-        cz = k - c * (3.0 - 5.0 * z2r2)
-        out[i, 0], out[i, 1], out[i, 2] = cxy * x, cxy * y, cz * z
+        out[i, 0], out[i, 1], out[i, 2] = gravity_1(positions[i, 0], positions[i, 1], positions[i, 2], j2)
 
 
 @njit(cache=True)
@@ -99,9 +110,8 @@ def frame_acceleration_into(positions: np.ndarray, velocities: np.ndarray, out: 
 def drag_into(positions: np.ndarray, velocities: np.ndarray, beta: np.ndarray, out: np.ndarray) -> None:
     """Drag acceleration −ρ|v|v/(2β) of (N, 3) positions and velocities into ``out``."""
     for i in range(positions.shape[0]):
-        rho = density_1(radial_height_1(positions[i, 0], positions[i, 1], positions[i, 2]))
         vx, vy, vz = velocities[i, 0], velocities[i, 1], velocities[i, 2]
-        k = -0.5 * rho * math.sqrt(vx * vx + vy * vy + vz * vz) / beta[i]
+        k = drag_factor_1(positions[i, 0], positions[i, 1], positions[i, 2], vx, vy, vz, beta[i])
         out[i, 0], out[i, 1], out[i, 2] = k * vx, k * vy, k * vz
 
 
@@ -109,19 +119,12 @@ def drag_into(positions: np.ndarray, velocities: np.ndarray, beta: np.ndarray, o
 def _derivative_row(s: np.ndarray, beta: float, drag: bool, out: np.ndarray) -> None:
     """d/dt of one ECEF state (6,) in free flight into ``out`` (6,)."""
     x, y, z, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
-    r2 = x * x + y * y + z * z
-    rn = math.sqrt(r2)
-    k = -GM / (r2 * rn)
-    z2r2 = z * z / r2
-    c = _J2_FACTOR / (r2 * r2 * rn)
-    cxy = k - c * (1.0 - 5.0 * z2r2)
-    cz = k - c * (3.0 - 5.0 * z2r2)
-    ax = cxy * x + (2.0 * OMEGA_EARTH * vy + _W2 * x)
-    ay = cxy * y + (-2.0 * OMEGA_EARTH * vx + _W2 * y)
-    az = cz * z + 0.0
+    gx, gy, gz = gravity_1(x, y, z, True)
+    ax = gx + (2.0 * OMEGA_EARTH * vy + _W2 * x)
+    ay = gy + (-2.0 * OMEGA_EARTH * vx + _W2 * y)
+    az = gz + 0.0
     if drag:
-        rho = density_1(radial_height_1(x, y, z))
-        kd = -0.5 * rho * math.sqrt(vx * vx + vy * vy + vz * vz) / beta
+        kd = drag_factor_1(x, y, z, vx, vy, vz, beta)
         ax = ax + kd * vx
         ay = ay + kd * vy
         az = az + kd * vz
