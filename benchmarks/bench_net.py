@@ -172,7 +172,8 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
                                                     for k, pid in by_nation.items()}
                 lat = results[(mode, rate)]
                 for partner, stats in (running.couriers["KOR"].stats.items() if running.couriers else ()):
-                    print(f"  (courier KOR→{partner}: forwarded {stats.forwarded}, asked {stats.asked}, "
+                    print(f"  (courier KOR→{partner}: forwarded {stats.forwarded}, of them direct "
+                          f"{stats.direct}, sent {stats.sent}, asked {stats.asked}, "
                           f"retries {stats.retries}, peak in flight {stats.peak_in_flight})", flush=True)
                 print(f"{mode:5s} {rate:5d}/s  n={len(lat)}  lost {_lost(lat)}  p50 {_p(lat, 50):7.2f} ms  "
                       f"p99 {_p(lat, 99):7.2f} ms  max {_p(lat, 100):7.2f} ms", flush=True)

@@ -42,8 +42,10 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import APIError
 
 from trilink.net.acks import AckInbox, parse_pub_ack, stream_seq
+from trilink.net.direct import guard_header
 from trilink.net.subjects import outbox_stream, token
 
 HEADER_TO = "Tl-To"
@@ -55,6 +57,11 @@ TICK_S = 0.25
 #: Least time between two acknowledgements asked for because nothing was queued (a steady stream
 #: then brings back about one per interval, not one per round trip; see _take).
 ASK_INTERVAL_S = 0.01
+#: How long a report the node forwarded itself waits before the courier confirms it (the node's
+#: forward normally lands within a millisecond or two; a confirmation sent earlier would race it).
+CONFIRM_AFTER_S = 0.02
+#: JetStream's error code for a ``Nats-Expected-Last-Msg-Id`` that is not the stream's last id.
+WRONG_LAST_MSG_ID = 10070
 SAVE_EVERY_S = 0.5
 IDLE_CHECK_S = 1.0
 
@@ -64,7 +71,14 @@ class CourierStats:
     """Counters of one origin→partner forwarding path."""
 
     forwarded: int = 0
+    """Reports settled as stored at the partner (each once, whoever sent it)."""
     duplicates: int = 0
+    """Of those, answered "duplicate" to the courier's send: already there (a direct forward or an
+    earlier session)."""
+    direct: int = 0
+    """Of those, settled without the courier sending them: the node's direct forward had delivered them."""
+    sent: int = 0
+    """Messages the courier published to the partner (reports, re-sends and confirmations)."""
     withheld: int = 0
     """Reports addressed to the partner of a kind the agreement does not release."""
     retries: int = 0
@@ -75,6 +89,8 @@ class CourierStats:
     """Most reports sent to the partner and not yet acknowledged at once (pipelining depth)."""
     asked: int = 0
     """Reports sent on a reply subject (each brings back one acknowledgement)."""
+    confirming: bool = False
+    """Whether the session now only confirms the node's direct forwards (see ``ForwardSession``)."""
 
 
 class RetryError(Exception):
@@ -90,10 +106,12 @@ def recipients_of(msg: Msg) -> list[str]:
 class _Entry:
     """One outbox message between being read and being settled."""
 
-    __slots__ = ("asked", "asked_again", "done", "headers", "msg", "sent_at", "seq", "subject", "waiter")
+    __slots__ = ("arrived", "asked", "asked_again", "chained", "confirms", "done", "headers", "msg",
+                 "sent_at", "seq", "subject", "waiter")
 
     def __init__(self, seq: int, msg: Msg, done: bool) -> None:
         self.seq, self.msg, self.done = seq, msg, done
+        self.arrived = time.monotonic()
         self.sent_at = 0.0
         self.waiter: asyncio.Future[None] | None = None
         self.subject = ""
@@ -102,6 +120,10 @@ class _Entry:
         """Sent on a reply subject (its acknowledgement comes to this session)."""
         self.asked_again = False
         """Re-sent asking because nothing followed it: a "duplicate" answer means it was stored."""
+        self.confirms = False
+        """Sent to confirm the node's direct forwards (``ForwardSession._confirm``)."""
+        self.chained = True
+        """The node forwarded it behind the courier's own guard, or did not forward it at all."""
 
 
 class ForwardSession:
@@ -132,6 +154,8 @@ class ForwardSession:
         self.last_read = time.monotonic()
         self.closed = False
         self.acks = AckInbox(nc, self._on_ack)
+        self.confirm_timer: asyncio.TimerHandle | None = None
+        stats.confirming = False  # each session starts sending (a catch-up), until the node is seen ahead
 
     async def run(self) -> None:
         """Forward until something fails (raises ``RetryError``) or the task is cancelled."""
@@ -158,6 +182,9 @@ class ForwardSession:
                 head = self.pending[0] if self.pending else None
                 if head is not None and head.sent_at and now - head.sent_at > self.ack_timeout_s:
                     raise RetryError(f"at outbox seq {stats.cursor + 1}: no acknowledgement in time")
+                asked = self.last_asked
+                if asked is not None and not asked.done and now - asked.sent_at > self.ack_timeout_s:
+                    raise RetryError(f"at outbox seq {asked.seq}: no acknowledgement in time")
                 if now - self.last_read >= IDLE_CHECK_S:
                     self.last_read = now
                     await sub.consumer_info()  # raises if the server lost the consumer (a restart)
@@ -176,6 +203,9 @@ class ForwardSession:
 
     def _close(self) -> None:
         self.closed = True
+        if self.confirm_timer is not None:
+            self.confirm_timer.cancel()
+            self.confirm_timer = None
         self.space.set()
         for entry in self.pending:
             if entry.waiter is not None and not entry.waiter.done():
@@ -225,22 +255,30 @@ class ForwardSession:
         if not first:
             headers[EXPECTED_LAST_MSG_ID] = self.guard  # type: ignore[assignment]
         entry = _Entry(seq, msg, False)
+        node_guard = (msg.headers or {}).get(guard_header(self.partner))
+        entry.chained = node_guard is None or node_guard == self.guard
         if first:
             entry.waiter = asyncio.get_running_loop().create_future()
         self.pending.append(entry)
         self.stats.peak_in_flight = max(self.stats.peak_in_flight, len(self.pending))
-        entry.sent_at = time.monotonic()
         entry.subject, entry.headers = f"{self.prefix}.{kind}", headers
+        self.guard = msg_id
+        confirming = self.stats.confirming and not first
+        if confirming and node_guard is not None and entry.chained:
+            self._schedule_confirm(CONFIRM_AFTER_S)  # the node sent it: confirm it later, with those after it
+            return
+        entry.sent_at = time.monotonic()
         # Asks if nothing is queued behind it, no acknowledgement is on its way and none was asked
         # for in the last ASK_INTERVAL_S (and every ask_every-th, so the window keeps moving): the
         # guard chain makes one cover the rest. Each acknowledgement crosses every server back to
         # here, so at a steady rate one per interval instead of one per round trip saves the
         # servers and this process messages; delivery does not wait for acknowledgements.
         self.unasked += 1
-        await self._send(entry, ask=first or self.unasked >= self.ask_every
+        # While confirming, a report the node did not forward (or forwarded behind another guard) is
+        # sent at once, asking: a refusal for its guard hands everything unsettled back to sending.
+        await self._send(entry, ask=first or confirming or self.unasked >= self.ask_every
                          or (self._queued() == 0 and not self._asking()
                              and entry.sent_at - self.last_ask_at >= ASK_INTERVAL_S))
-        self.guard = msg_id
         if entry.waiter is not None:  # the first after a (re)start goes alone: nothing may overtake it
             await asyncio.wait([entry.waiter], timeout=self.ack_timeout_s)
             if not entry.done and not self.closed:
@@ -261,6 +299,7 @@ class ForwardSession:
             self.last_asked = entry
             self.last_ask_at = time.monotonic()
             self.stats.asked += 1
+        self.stats.sent += 1
         await self.nc.publish(entry.subject, entry.msg.data, reply=reply, headers=entry.headers)
 
     def _asking(self) -> bool:
@@ -285,29 +324,119 @@ class ForwardSession:
             return
         try:
             ack = parse_pub_ack(msg)
+        except APIError as exc:
+            if exc.err_code == WRONG_LAST_MSG_ID and self.stats.confirming and not entry.done:
+                await self._stop_confirming(entry)  # the node's forwards stopped short of it: send
+                return
+            self._fail(f"at outbox seq {entry.seq}: {type(exc).__name__} {exc}".strip())
+            return
         except Exception as exc:
             self._fail(f"at outbox seq {entry.seq}: {type(exc).__name__} {exc}".strip())
             return
-        if entry.done:  # already settled by a later acknowledgement
-            return
-        for earlier in self.pending:  # stored before it, in order: the guard chain proves it
-            if earlier is entry:
-                break
-            if not earlier.done:
-                earlier.done = True
-                self._count(duplicate=False)
-        self._count(duplicate=bool(ack.duplicate) and not entry.asked_again)
-        entry.done = True
+        if ack.duplicate and not entry.asked_again and not entry.confirms and entry.sent_at:
+            self.stats.confirming = True  # the node's direct forward was there first: confirm from now on
+        self._settle(entry, stored_after_guard=not ack.duplicate and EXPECTED_LAST_MSG_ID in entry.headers,
+                     duplicate=bool(ack.duplicate) and not entry.asked_again)
         if entry.waiter is not None and not entry.waiter.done():
             entry.waiter.set_result(None)
         await self._advance()
+        await self._ask_unsettled()
 
-    def _count(self, *, duplicate: bool) -> None:
-        if duplicate:
-            self.stats.duplicates += 1
-        else:
-            self.stats.forwarded += 1
-        self.stats.last_forward_monotonic = time.monotonic()
+    def _settle(self, entry: _Entry, *, stored_after_guard: bool, duplicate: bool) -> None:
+        """``entry`` is stored at the partner; so is each report before it while the chain proves it.
+
+        A report stored behind the courier's own guard proves its predecessor stored, and so does
+        one the node forwarded behind the same guard (``chained``). A report the node forwarded
+        behind a different guard proves nothing about the courier's predecessor: settling stops
+        there, and what precedes it needs an acknowledgement of its own (``_ask_unsettled``).
+        """
+        if not entry.done:
+            entry.done = True
+            self._count(entry, duplicate=duplicate)
+        extends = stored_after_guard or entry.chained
+        before = list(self.pending)
+        i = before.index(entry) - 1 if entry in before else -1
+        while extends and i >= 0:
+            earlier = before[i]
+            if not earlier.done:
+                earlier.done = True
+                self._count(earlier, duplicate=False)
+            extends = earlier.chained
+            i -= 1
+
+    async def _ask_unsettled(self) -> None:
+        """Ask again for the newest report sent but left unsettled before a settled one (a chain break)."""
+        if self._asking() or self.closed:
+            return
+        seen_done = False
+        for entry in reversed(self.pending):
+            if entry.done:
+                seen_done = True
+            elif seen_done and entry.sent_at:
+                entry.asked_again = True
+                await self._send(entry, ask=True)
+                return
+
+    def _count(self, entry: _Entry, *, duplicate: bool) -> None:
+        stats = self.stats
+        stats.forwarded += 1
+        if not entry.sent_at or (entry.confirms and duplicate):
+            stats.direct += 1
+        elif duplicate:
+            stats.duplicates += 1
+        stats.last_forward_monotonic = time.monotonic()
+
+    def _schedule_confirm(self, delay_s: float) -> None:
+        if self.confirm_timer is None and not self.closed:
+            self.confirm_timer = asyncio.get_running_loop().call_later(delay_s, self._confirm_due)
+
+    def _confirm_due(self) -> None:
+        self.confirm_timer = None
+        if not self.closed:
+            task = asyncio.get_running_loop().create_task(self._confirm())
+            task.add_done_callback(self._confirm_done)
+
+    def _confirm_done(self, task: "asyncio.Task[None]") -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._fail(f"confirming: {type(task.exception()).__name__} {task.exception()}")
+
+    async def _confirm(self) -> None:
+        """Confirm the node's direct forwards: send the newest report old enough, asking.
+
+        The partner answers "duplicate" when the node's forward stored it, and because every
+        forward carries the same guard as the courier's own send, that proves every report
+        before it is stored too (one answer settles them all). A report not there yet but whose
+        predecessor is gets stored by this send. A refusal for the guard (the node's forwards
+        stopped short: a link was cut, the node restarted) ends confirming: the session sends
+        everything unsettled itself, in order.
+        """
+        if not self.stats.confirming or self.closed:
+            return
+        now = time.monotonic()
+        unsettled = [e for e in self.pending if not e.done and not e.sent_at]
+        if not unsettled:
+            return
+        if not self._asking():
+            ready = [e for e in unsettled if now - e.arrived >= CONFIRM_AFTER_S]
+            if ready:
+                newest = ready[-1]
+                newest.confirms = True
+                newest.sent_at = now
+                await self._send(newest, ask=True)
+        oldest = next((e for e in self.pending if not e.done and not e.sent_at), None)
+        if oldest is not None:
+            self._schedule_confirm(max(ASK_INTERVAL_S, CONFIRM_AFTER_S - (now - oldest.arrived)))
+
+    async def _stop_confirming(self, refused: _Entry) -> None:
+        """The partner refused a confirmation for its guard: send every unsettled report, in order."""
+        self.stats.confirming = False
+        refused.sent_at, refused.asked, refused.confirms = 0.0, False, False
+        for entry in list(self.pending):
+            if not entry.done and not entry.sent_at and not self.closed:
+                entry.sent_at = time.monotonic()
+                self.unasked += 1
+                await self._send(entry, ask=self.unasked >= self.ask_every)
+        await self._ask_tail()
 
     async def _advance(self) -> None:
         """Move the cursor over the settled prefix; acknowledge the outbox up to it now and then."""

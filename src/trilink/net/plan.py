@@ -104,8 +104,8 @@ def national_users(nation: str, passwords: dict[str, str]) -> tuple[User, ...]:
     """The node and courier users of a nation's national account."""
     t = token(nation)
     return (
-        User(f"{t}-node", passwords[f"{t}-node"], (f"out.{t}.>", *JS_CLIENT), (">",),
-             f"{nation} node: stores its reports in its outbox; may publish nothing else"),
+        User(f"{t}-node", passwords[f"{t}-node"], (f"out.{t}.>", f"tl.{t}.>", *JS_CLIENT), (">",),
+             f"{nation} node: stores its reports in its outbox and sends them on as {nation}; nothing else"),
         User(f"{t}-courier", passwords[f"{t}-courier"], (f"tl.{t}.>", "$KV.TL_COURIER.>", *JS_CLIENT),
              (">",), f"{nation} courier: forwards released reports; may publish only as {nation}"),
     )

@@ -25,15 +25,18 @@ from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
 from trilink.net.acks import AckInbox, PrefixAcks, parse_pub_ack, stream_seq
-from trilink.net.courier import HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
+from trilink.net.courier import EXPECTED_LAST_MSG_ID, HEADER_ORIGIN_SEQ, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
+from trilink.net.direct import DirectChain, guard_header
 from trilink.net.limit import InFlightLimit
-from trilink.net.subjects import KINDS, inbox_stream, outbox_stream, outbox_subject, token
+from trilink.net.subjects import KINDS, inbox_stream, outbox_stream, outbox_subject, released_kinds, token
 
 log = logging.getLogger(__name__)
 
 
 
+#: How far back a starting node looks in its outbox for the last report released to each partner.
+SEED_SCAN = 64
 #: How often overdue publish acknowledgements are looked for (their timeout is this much late at most).
 SWEEP_S = 0.1
 
@@ -97,7 +100,7 @@ class Transport:
     """One nation's connection for publishing and subscribing (``await Transport.connect(...)``)."""
 
     def __init__(self, nc: Client, network: NetworkConfig, nation: str, *,
-                 max_in_flight: int = 256, publish_timeout_s: float = 10.0) -> None:
+                 max_in_flight: int = 256, publish_timeout_s: float = 10.0, direct: bool = True) -> None:
         self.nc, self.network, self.nation = nc, network, nation
         self.js = nc.jetstream()
         self.partners = [a.recipient for a in network.agreement if a.releaser == nation]
@@ -111,6 +114,11 @@ class Transport:
         self._acks_lock = asyncio.Lock()
         self._waiting: dict[str, tuple[asyncio.Future[Msg], float]] = {}  # token → (future, deadline)
         self._sweeper: asyncio.TimerHandle | None = None
+        self.direct = DirectChain(self._released) if direct else None
+        """Sends each report to its partners as it is stored (``trilink.net.direct``); None: courier only."""
+        self.direct_sent = 0
+        """Direct forwards sent (the courier confirms them, or sends what did not arrive)."""
+        self._direct_subjects: dict[tuple[str, str], str] = {}
 
     @classmethod
     async def connect(cls, network: NetworkConfig, access: NationAccess, *, name: str = "",
@@ -118,7 +126,9 @@ class Transport:
         """Log in to the nation's own server as its node user."""
         nc = await connect_nats(access.client_url, access.node_user, access.node_password,
                                 name=name or f"{access.nation} node", on_error=on_error)
-        return cls(nc, network, access.nation, **options)  # type: ignore[arg-type]
+        transport = cls(nc, network, access.nation, **options)  # type: ignore[arg-type]
+        await transport.seed_direct()
+        return transport
 
     async def close(self) -> None:
         """Flush and close the connection."""
@@ -161,11 +171,15 @@ class Transport:
         deadline = loop.time() + self.publish_timeout_s
         delay = 0.05
         async with self._in_flight:
+            if self.direct is not None and to:
+                await self._forward(report, msg_id, to, kind, headers)
             while True:
                 try:
                     ack = await self._publish_once(subject, report, headers, 2.0)
                 except (nats.errors.Error, TimeoutError) as exc:
                     if loop.time() + delay > deadline:
+                        if self.direct is not None:  # partners may hold it, the outbox may not: begin again
+                            self.direct.forget()
                         raise TransportError(f"publish {msg_id} to {subject} not acknowledged: "
                                              f"{type(exc).__name__} {exc}".strip()) from None
                     await asyncio.sleep(delay)
@@ -175,6 +189,59 @@ class Transport:
                     raise TransportError(f"publish {msg_id} to {subject} was stored in {ack.stream}, "
                                          f"not {self._outbox}")
                 return ack
+
+    async def seed_direct(self) -> None:
+        """Continue the direct chains where the outbox ends: per partner, the last report released to it.
+
+        Without this a restarted node could not forward its first report to each partner (its
+        guard unknown), and the forwards after it would be refused until the courier sent it.
+        Reads at most ``SEED_SCAN`` messages back; a partner not found there starts unseeded.
+        ``connect`` calls it before the first publish (calling it later could break the order).
+        """
+        if self.direct is not None:
+            try:
+                last = (await self.js.stream_info(self._outbox)).state.last_seq
+                wanted = set(self.partners)
+                seq = last
+                while wanted and seq >= max(1, last - SEED_SCAN + 1):
+                    try:
+                        msg = await self.js.get_msg(self._outbox, seq)
+                    except NotFoundError:  # deleted or aged out
+                        seq -= 1
+                        continue
+                    headers = msg.headers or {}
+                    kind = (msg.subject or "").rsplit(".", 1)[-1]
+                    for partner in headers.get(HEADER_TO, "").split(","):
+                        if partner in wanted and self._released(partner, kind):
+                            self.direct.last_to[partner] = headers.get(MSG_ID, "")
+                            wanted.discard(partner)
+                    seq -= 1
+            except (nats.errors.Error, TimeoutError, NotFoundError) as exc:
+                log.debug("direct forwards of %s unseeded: %s", self.nation, exc)
+                self.direct.forget()
+
+    def _released(self, partner: str, kind: str) -> bool:
+        agreement = self.network.agreement_between(self.nation, partner)
+        return agreement is not None and kind in released_kinds(agreement.alerts)
+
+    async def _forward(self, report: bytes, msg_id: str, to: str, kind: str, headers: dict[str, str]) -> None:
+        """Send ``report`` to its partners now, each behind its guard; record the guards in ``headers``.
+
+        Best effort: the courier confirms what arrived and sends the rest.
+        """
+        assert self.direct is not None
+        for partner, guard in self.direct.link(msg_id, to.split(","), kind).items():
+            subject = self._direct_subjects.get((partner, kind))
+            if subject is None:
+                subject = f"tl.{token(self.nation)}.{token(partner)}.{kind}"
+                self._direct_subjects[(partner, kind)] = subject
+            try:
+                await self.nc.publish(subject, report, headers={MSG_ID: msg_id, EXPECTED_LAST_MSG_ID: guard})
+            except nats.errors.Error:  # not sent (the connection is down): the courier sends this one
+                self.direct.forget(partner)
+                continue
+            headers[guard_header(partner)] = guard
+            self.direct_sent += 1
 
     async def _publish_once(self, subject: str, data: bytes, headers: dict[str, str],
                             timeout_s: float) -> PubAck:
