@@ -12,6 +12,8 @@ awaiting acknowledgement, each carrying ``Nats-Expected-Last-Msg-Id`` = the prev
 id, so the partner's stream refuses anything that would land out of order; the cursor moves
 over the acknowledged prefix only; after a failure the first report is re-sent alone, without
 that guard, and ``Nats-Msg-Id`` de-duplication absorbs whatever had already arrived.
+Since session 5 the node sends each report on itself as it stores it (``trilink.net.direct``)
+and the courier mostly confirms those forwards; it still sends whatever did not arrive.
 The cursor is kept in the national key-value bucket ``TL_COURIER`` so a restarted courier
 resumes where it was (re-sending at most what de-duplication absorbs).
 """

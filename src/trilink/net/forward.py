@@ -27,6 +27,13 @@ courier starts a new one from the first unacknowledged report) or it is cancelle
   the session. In a burst (the tail) the partner's server, both links, the hub and this
   process handle one acknowledgement instead of one per report, and at a steady rate about
   one per round trip;
+- the node forwards each report itself as it stores it (``trilink.net.direct``), behind the same
+  guard: once a report the session sent is answered "duplicate", the session *confirms*
+  instead of sending — every ``ASK_INTERVAL_S`` it sends the newest report at least
+  ``CONFIRM_AFTER_S`` old, asking, and that one answer settles the prefix; a refusal for the
+  guard (the node's forwards stopped short) hands everything unsettled back to sending. A
+  report whose recorded guard (``Tl-Guard-<PARTNER>``) is not the session's predecessor is
+  taken on no trust: an answer settles nothing before it;
 - a refusal, a missing route, or a head-of-line report unacknowledged for ``ack_timeout_s``
   ends the session.
 """

@@ -2,7 +2,8 @@
 
 Per server of nation S:
 - the national account ``S`` (JetStream, domain ``s``) with two users: ``s-node`` may publish
-  only its outbox ``out.s.>``; ``s-courier`` may publish only ``tl.s.>`` (what S releases);
+  its outbox ``out.s.>`` and ``tl.s.>`` (its direct forwards, ``trilink.net.direct``);
+  ``s-courier`` may publish only ``tl.s.>`` (what S releases);
 - one *link account* per nation whose server opens a leaf link to S, named after that nation,
   whose only user is the leaf link itself and may publish only under its own prefix;
 - routes between accounts on S, generated from the agreements: for each agreement O→R whose
