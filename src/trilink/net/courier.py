@@ -26,13 +26,13 @@ from nats.aio.client import Client
 from nats.js.errors import KeyNotFoundError
 
 from trilink.model.network import NetworkConfig
-from trilink.net.forward import (
+from trilink.net.forward import ForwardSession
+from trilink.net.outbox_entry import (
     EXPECTED_LAST_MSG_ID,
     HEADER_ORIGIN_SEQ,
     HEADER_TO,
     MSG_ID,
     CourierStats,
-    ForwardSession,
     RetryError,
     recipients_of,
 )

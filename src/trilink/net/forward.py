@@ -43,7 +43,6 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -53,12 +52,17 @@ from nats.js.errors import APIError
 
 from trilink.net.acks import AckInbox, parse_pub_ack, stream_seq
 from trilink.net.direct import guard_header
+from trilink.net.outbox_entry import (
+    EXPECTED_LAST_MSG_ID,
+    HEADER_ORIGIN_SEQ,
+    MSG_ID,
+    CourierStats,
+    OutboxEntry,
+    RetryError,
+    recipients_of,
+)
 from trilink.net.subjects import outbox_stream, token
 
-HEADER_TO = "Tl-To"
-HEADER_ORIGIN_SEQ = "Tl-Origin-Seq"
-MSG_ID = "Nats-Msg-Id"
-EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id"
 #: How often the session checks the head's acknowledgement deadline and saves the cursor.
 TICK_S = 0.25
 #: Least time between two acknowledgements asked for because nothing was queued (a steady stream
@@ -71,66 +75,6 @@ CONFIRM_AFTER_S = 0.02
 WRONG_LAST_MSG_ID = 10070
 SAVE_EVERY_S = 0.5
 IDLE_CHECK_S = 1.0
-
-
-@dataclass
-class CourierStats:
-    """Counters of one origin→partner forwarding path."""
-
-    forwarded: int = 0
-    """Reports settled as stored at the partner (each once, whoever sent it)."""
-    duplicates: int = 0
-    """Of those, answered "duplicate" to the courier's send: already there (a direct forward or an
-    earlier session)."""
-    direct: int = 0
-    """Of those, settled without the courier sending them: the node's direct forward had delivered them."""
-    sent: int = 0
-    """Messages the courier published to the partner (reports, re-sends and confirmations)."""
-    withheld: int = 0
-    """Reports addressed to the partner of a kind the agreement does not release."""
-    retries: int = 0
-    cursor: int = 0
-    last_error: str = ""
-    last_forward_monotonic: float = 0.0
-    peak_in_flight: int = 0
-    """Most reports sent to the partner and not yet acknowledged at once (pipelining depth)."""
-    asked: int = 0
-    """Reports sent on a reply subject (each brings back one acknowledgement)."""
-    confirming: bool = False
-    """Whether the session now only confirms the node's direct forwards (see ``ForwardSession``)."""
-
-
-class RetryError(Exception):
-    """Forwarding stopped at a report; start again from it."""
-
-
-def recipients_of(msg: Msg) -> list[str]:
-    """The partners an outbox message is addressed to (its ``Tl-To`` header)."""
-    value = (msg.headers or {}).get(HEADER_TO, "")
-    return [r for r in value.split(",") if r]
-
-
-class _Entry:
-    """One outbox message between being read and being settled."""
-
-    __slots__ = ("arrived", "asked", "asked_again", "chained", "confirms", "done", "headers", "msg",
-                 "sent_at", "seq", "subject", "waiter")
-
-    def __init__(self, seq: int, msg: Msg, done: bool) -> None:
-        self.seq, self.msg, self.done = seq, msg, done
-        self.arrived = time.monotonic()
-        self.sent_at = 0.0
-        self.waiter: asyncio.Future[None] | None = None
-        self.subject = ""
-        self.headers: dict[str, str] = {}
-        self.asked = False
-        """Sent on a reply subject (its acknowledgement comes to this session)."""
-        self.asked_again = False
-        """Re-sent asking because nothing followed it: a "duplicate" answer means it was stored."""
-        self.confirms = False
-        """Sent to confirm the node's direct forwards (``ForwardSession._confirm``)."""
-        self.chained = True
-        """The node forwarded it behind the courier's own guard, or did not forward it at all."""
 
 
 class ForwardSession:
@@ -146,11 +90,11 @@ class ForwardSession:
         self.outbox = outbox_stream(nation)
         self.expected = stats.cursor + 1
         self.guard: str | None = None  # id of the last report sent after a stored one, in order
-        self.pending: deque[_Entry] = deque()
-        self.by_token: dict[str, _Entry] = {}
+        self.pending: deque[OutboxEntry] = deque()
+        self.by_token: dict[str, OutboxEntry] = {}
         self.sub: JetStreamContext.PushSubscription | None = None
         self.unasked = 0  # reports sent since the last one that asked for an acknowledgement
-        self.last_asked: _Entry | None = None
+        self.last_asked: OutboxEntry | None = None
         self.last_ask_at = 0.0
         self.ask_every = max(1, window // 8)
         self.failure: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -246,7 +190,7 @@ class ForwardSession:
         addressed = self.partner in recipients_of(msg)
         if not addressed or kind not in self.kinds:
             self.stats.withheld += addressed
-            self.pending.append(_Entry(seq, msg, True))
+            self.pending.append(OutboxEntry(seq, msg, True))
             await self._advance()
             if self._queued() == 0:
                 await self._ask_tail()
@@ -261,7 +205,7 @@ class ForwardSession:
         first = self.guard is None
         if not first:
             headers[EXPECTED_LAST_MSG_ID] = self.guard  # type: ignore[assignment]
-        entry = _Entry(seq, msg, False)
+        entry = OutboxEntry(seq, msg, False)
         node_guard = (msg.headers or {}).get(guard_header(self.partner))
         entry.chained = node_guard is None or node_guard == self.guard
         if first:
@@ -295,7 +239,7 @@ class ForwardSession:
         """Outbox messages already delivered to this process and waiting behind the current one."""
         return self.sub.pending_msgs if self.sub is not None else 0
 
-    async def _send(self, entry: _Entry, *, ask: bool) -> None:
+    async def _send(self, entry: OutboxEntry, *, ask: bool) -> None:
         """Publish one report to the partner; with ``ask``, on a reply subject for its acknowledgement."""
         reply = ""
         if ask:
@@ -349,7 +293,7 @@ class ForwardSession:
         await self._advance()
         await self._ask_unsettled()
 
-    def _settle(self, entry: _Entry, *, stored_after_guard: bool, duplicate: bool) -> None:
+    def _settle(self, entry: OutboxEntry, *, stored_after_guard: bool, duplicate: bool) -> None:
         """``entry`` is stored at the partner; so is each report before it while the chain proves it.
 
         A report stored behind the courier's own guard proves its predecessor stored, and so does
@@ -384,7 +328,7 @@ class ForwardSession:
                 await self._send(entry, ask=True)
                 return
 
-    def _count(self, entry: _Entry, *, duplicate: bool) -> None:
+    def _count(self, entry: OutboxEntry, *, duplicate: bool) -> None:
         stats = self.stats
         stats.forwarded += 1
         if not entry.sent_at or (entry.confirms and duplicate):
@@ -434,7 +378,7 @@ class ForwardSession:
         if oldest is not None:
             self._schedule_confirm(max(ASK_INTERVAL_S, CONFIRM_AFTER_S - (now - oldest.arrived)))
 
-    async def _stop_confirming(self, refused: _Entry) -> None:
+    async def _stop_confirming(self, refused: OutboxEntry) -> None:
         """The partner refused a confirmation for its guard: send every unsettled report, in order."""
         self.stats.confirming = False
         refused.sent_at, refused.asked, refused.confirms = 0.0, False, False
