@@ -1,8 +1,8 @@
-"""Servers sharing one host split its cores (GOMAXPROCS), unless the operator set it."""
+"""Servers on one host split its cores (GOMAXPROCS) and collect less often (GOGC); the operator wins."""
 
 import pytest
 
-from trilink.net.server import shared_host_gomaxprocs
+from trilink.net.server import server_environment, shared_host_gomaxprocs
 
 
 def test_cores_are_split_between_the_servers(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -15,3 +15,12 @@ def test_cores_are_split_between_the_servers(monkeypatch: pytest.MonkeyPatch) ->
 def test_the_operators_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOMAXPROCS", "4")
     assert shared_host_gomaxprocs(3, cpus=2) is None
+
+
+def test_servers_collect_less_often_unless_the_operator_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    env = server_environment(1)
+    assert env["GOMAXPROCS"] == "1" and env["GOGC"] == "400" and env["GOMEMLIMIT"] == "1GiB"
+    monkeypatch.setenv("GOGC", "100")
+    assert server_environment(None)["GOGC"] == "100"

@@ -45,6 +45,24 @@ def shared_host_gomaxprocs(servers: int, cpus: int | None = None) -> int | None:
     return max(1, (cpus or os.cpu_count() or 1) // max(1, servers))
 
 
+#: The Go collector's settings for the servers we start, unless the operator set them: a cycle
+#: when the heap has grown 4× (Go's default is 2×), bounded by a soft memory limit. A server's
+#: heap grows with the messages its streams cache, and each cycle's marking takes CPU from the
+#: messages in flight: with Go's default the share path at 1,000 reports/s showed a stall of
+#: 10–15 ms at the same point of every run (docs/network.md, session 5).
+GO_GC = {"GOGC": "400", "GOMEMLIMIT": "1GiB"}
+
+
+def server_environment(gomaxprocs: int | None) -> dict[str, str]:
+    """The environment a server runs with: ours, plus ``GOMAXPROCS`` and ``GO_GC`` where not set."""
+    env = dict(os.environ)
+    if gomaxprocs is not None:
+        env["GOMAXPROCS"] = str(gomaxprocs)
+    for name, value in GO_GC.items():
+        env.setdefault(name, value)
+    return env
+
+
 def nats_server_binary() -> Path:
     """Path of the nats-server executable (TRILINK_NATS_SERVER, the venv's scripts, or PATH)."""
     override = os.environ.get("TRILINK_NATS_SERVER")
@@ -89,7 +107,7 @@ class ServerProcess:
             return
         log = self.log_file.open("ab")
         self._log_offset = log.tell()
-        env = None if self.gomaxprocs is None else {**os.environ, "GOMAXPROCS": str(self.gomaxprocs)}
+        env = server_environment(self.gomaxprocs)
         try:
             self.process = subprocess.Popen(
                 [str(nats_server_binary()), "-c", str(self.config_file)], env=env,
