@@ -5,8 +5,10 @@ one account per nation). The KOR node and the JPN node are separate processes; t
 servers and couriers run in this one. Each report is timed from before encode+sign at KOR
 to after verify+decode at JPN (CLOCK_MONOTONIC is shared by the processes):
 
-- share: encode, Ed25519 sign, JetStream publish with ack into KOR's outbox, courier →
-  JPN's inbox (ack), durable consumer delivery, verify, decode. Each report is handed at its
+- share: encode, Ed25519 sign, JetStream publish with ack into KOR's outbox and, in the same
+  breath, the node's direct forward into JPN's (and USA's) inbox behind its guard
+  (``trilink.net.direct``; KOR's courier confirms and sends anything missing), durable consumer
+  delivery, verify, decode. Each report is handed at its
   scheduled time to the node's ``ReportPublisher`` (``trilink.net.coalesce``): it is sealed and
   published at once, alone, when no message to its recipients awaits the outbox's
   acknowledgement; otherwise it waits for that acknowledgement and goes with every report that
@@ -63,7 +65,10 @@ from trilink.net.running import RunningNetwork
 from trilink.wire import Signer, initial_sequence
 from trilink.wire.keys import write_private
 
-RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured
+RATES = {100: 1000, 1000: 5000}  # reports/s → reports measured per phase
+#: Phases measured per rate (each a fresh KOR node and JPN node, the same servers); their latencies
+#: are pooled, so the 1,000/s p99 rests on 15,000 reports over three stretches of the shared machine.
+PHASES = {100: 1, 1000: 3}
 #: ``rate:n,rate:n`` measures only those (a quick comparison: prints, writes no docs, no figures).
 RATES_ENV = "TRILINK_BENCH_RATES"
 WARM_UP = 100
@@ -85,6 +90,8 @@ SERVER_CPU_EACH_MS: dict[tuple[str, int], dict[str, float]] = {}
 COALESCED_BY: dict[tuple[str, int], dict[str, int]] = {}
 #: CPU ms per report in the KOR node, the servers' host process (couriers) and the JPN node.
 CPU_MS_PER_REPORT: dict[tuple[str, int], tuple[float, float, float]] = {}
+#: What the measured phases of a (mode, rate) gave, pooled; keyed (part, mode, rate).
+_POOL: dict[tuple[str, str, int], list] = {}
 
 
 async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int) -> np.ndarray:
@@ -111,19 +118,27 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int) -> np
               f"{c['batches']} of them batches, largest {c['largest']})", flush=True)
     stored = [(pub_result["stored"][k] - sent[k]) / 1e6 for k in sent if k in pub_result["stored"]]
     if stored:
-        STORED_MS[(mode, rate)] = (float(np.percentile(stored, 50)), float(np.percentile(stored, 99)))
+        pooled = _POOL.setdefault(("stored", mode, rate), [])
+        pooled.extend(stored)
+        STORED_MS[(mode, rate)] = (float(np.percentile(pooled, 50)), float(np.percentile(pooled, 99)))
         print(f"  ({mode} {rate}/s: KOR publish acknowledged p50 {np.percentile(stored, 50):.2f} ms, "
               f"p99 {np.percentile(stored, 99):.2f} ms after the send time)", flush=True)
     waits = recv_result.get("inbox_wait_ms") or []
     if waits:
-        INBOX_MS[(mode, rate)] = (float(np.percentile(waits, 50)), float(np.percentile(waits, 99)))
+        pooled = _POOL.setdefault(("inbox", mode, rate), [])
+        pooled.extend(waits)
+        INBOX_MS[(mode, rate)] = (float(np.percentile(pooled, 50)), float(np.percentile(pooled, 99)))
         print(f"  ({mode} {rate}/s: JPN inbox stored → JPN node verified "
               f"p50 {np.percentile(waits, 50):.2f} ms, "
               f"p99 {np.percentile(waits, 99):.2f} ms)", flush=True)
-    CPU_MS_PER_REPORT[(mode, rate)] = tuple(1000.0 * c / n for c in (
-        pub_result["cpu_s"], time.process_time() - cpu, recv_result["cpu_s"]))
+    cpu_ms = _POOL.setdefault(("cpu", mode, rate), [])
+    cpu_ms.append(tuple(1000.0 * c / n for c in (
+        pub_result["cpu_s"], time.process_time() - cpu, recv_result["cpu_s"])))
+    CPU_MS_PER_REPORT[(mode, rate)] = tuple(float(np.mean(c)) for c in zip(*cpu_ms, strict=True))
     span_s = (max(got.values(), default=0) - min(sent.values())) / 1e9
-    DELIVERED_PER_S[(mode, rate)] = len(got) / span_s if span_s > 0 else 0.0
+    rates = _POOL.setdefault(("delivered", mode, rate), [])
+    rates.append(len(got) / span_s if span_s > 0 else 0.0)
+    DELIVERED_PER_S[(mode, rate)] = float(np.mean(rates))
     return np.array([(got[k] - sent[k]) / 1e6 if k in got else np.nan for k in sent])
 
 
@@ -147,7 +162,8 @@ def _cpu_s(pids: list[int]) -> float:
     return total
 
 
-async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int], np.ndarray]:
+async def measure(workdir: Path, rates: dict[int, int],
+                  phases: dict[int, int] | None = None) -> dict[tuple[str, int], np.ndarray]:
     """Latencies per (mode, rate), raw first (bare servers), then share (streams and couriers)."""
     key = workdir / "KOR.key"
     write_private(key, Signer.generate("KOR"))
@@ -162,13 +178,18 @@ async def measure(workdir: Path, rates: dict[int, int]) -> dict[tuple[str, int],
             pids = list(by_nation.values())
             for rate, n in rates.items():
                 await _phase(mode, directory, key, rate, WARM_UP)
+                for part in [p for p in _POOL if p[1:] == (mode, rate)]:  # the warm-up is not measured
+                    del _POOL[part]
                 before = _cpu_s(pids)
                 each = {n: _cpu_s([pid]) for n, pid in by_nation.items()}
                 traffic = _traffic(running)
-                results[(mode, rate)] = await _phase(mode, directory, key, rate, n)
-                SERVER_MSGS[(mode, rate)] = (_traffic(running) - traffic) / n
-                SERVER_CPU_MS[(mode, rate)] = 1000.0 * (_cpu_s(pids) - before) / n
-                SERVER_CPU_EACH_MS[(mode, rate)] = {k: 1000.0 * (_cpu_s([pid]) - each[k]) / n
+                count = (phases or {}).get(rate, 1)
+                results[(mode, rate)] = np.concatenate([await _phase(mode, directory, key, rate, n)
+                                                        for _ in range(count)])
+                total = n * count
+                SERVER_MSGS[(mode, rate)] = (_traffic(running) - traffic) / total
+                SERVER_CPU_MS[(mode, rate)] = 1000.0 * (_cpu_s(pids) - before) / total
+                SERVER_CPU_EACH_MS[(mode, rate)] = {k: 1000.0 * (_cpu_s([pid]) - each[k]) / total
                                                     for k, pid in by_nation.items()}
                 lat = results[(mode, rate)]
                 for partner, stats in (running.couriers["KOR"].stats.items() if running.couriers else ()):
@@ -196,7 +217,7 @@ def main() -> None:
         sys.exit(f"bench_net: {COURIER_IN_NODE_ENV}=1 is an experiment; set {RATES_ENV} too (no docs)")
     rates = {int(r): int(n) for r, n in (p.split(":") for p in quick.split(","))} if quick else RATES
     with tempfile.TemporaryDirectory(prefix="bench_net_") as tmp:
-        results = profiled("host", measure(Path(tmp), rates))
+        results = profiled("host", measure(Path(tmp), rates, None if quick else PHASES))
     if quick:
         for (mode, rate), cpu in sorted(CPU_MS_PER_REPORT.items()):
             print(f"{mode:5s} {rate:5d}/s  CPU ms/report KOR / courier host / JPN / servers: "
@@ -209,7 +230,7 @@ def main() -> None:
         return
     rows = []
     for (mode, rate), lat in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0] != "share")):
-        label = "share (JetStream + courier)" if mode == "share" else "raw core NATS (floor)"
+        label = "share (JetStream, node + courier)" if mode == "share" else "raw core NATS (floor)"
         cpu = " / ".join(f"{c:.2f}" for c in (*CPU_MS_PER_REPORT[(mode, rate)], SERVER_CPU_MS[(mode, rate)]))
         rows.append(f"| {rate:,} | {label} | {len(lat):,} | {_lost(lat)} | "
                     f"{DELIVERED_PER_S[(mode, rate)]:,.0f} | {_p(lat, 50):.2f} | "
@@ -229,9 +250,8 @@ def main() -> None:
     else:
         stored50, stored99 = STORED_MS.get(("share", 1000), (float("nan"), float("nan")))
         verdict = (f"misses it (p50 {_p(results[('share', 1000)], 50):.2f} ms, p99 {share_p99:.2f} ms) "
-                   f"with the throughput kept up; of that, the KOR node's own acknowledged publish into "
-                   f"its outbox took p50 {stored50:.2f} ms, p99 {stored99:.2f} ms, the rest is the "
-                   f"courier's acknowledged hop to JPN's inbox and the delivery to the JPN node")
+                   f"with the throughput kept up (the KOR node's acknowledged publish into its outbox, "
+                   f"beside the path: p50 {stored50:.2f} ms, p99 {stored99:.2f} ms)")
     parts = "; ".join(
         f"at {rate:,}/s KOR's acknowledged publish into its outbox p50 {STORED_MS[k][0]:.2f} / p99 "
         f"{STORED_MS[k][1]:.2f} ms, JPN's inbox → verified at the JPN node p50 {INBOX_MS[k][0]:.2f} / "
@@ -251,13 +271,19 @@ def main() -> None:
 
 Three nats-server processes on loopback (default hub topology, TLS leaf links, one account per
 nation); KOR and JPN nodes in separate processes. Time from before encode+sign at KOR to after
-verify+decode at JPN, for the typical signed track report. *Share* = JetStream publish with ack
-into KOR's outbox, courier to JPN's inbox (ack), durable consumer; the KOR node issues reports one
-at a time and publishes them through `trilink.net.coalesce.ReportPublisher`: a report goes alone at
-once unless a message to the same partners still awaits the outbox's acknowledgement, then it waits
-for it and goes with the others that waited as one signed batch ({coalesced}). *Raw* = each report
-sealed alone and sent by core NATS publish over the same accounts and links (no acknowledgement, no
-durability: the floor).
+verify+decode at JPN, for the typical signed track report, released to JPN and USA. *Share* = the
+KOR node stores the report in its outbox (JetStream publish, acknowledged) and in the same breath
+sends it on to JPN's and USA's inbox streams behind its `Nats-Expected-Last-Msg-Id` guard
+(`trilink.net.direct`); JPN's inbox stores it (file storage, de-duplicated) and a durable consumer
+delivers it to the JPN node; KOR's courier confirms every 10 ms that the partners have what the
+outbox holds and would send anything missing (docs/network.md, "Direct forwards"). The KOR node
+issues reports one at a time and publishes them through `trilink.net.coalesce.ReportPublisher`: a
+report goes alone at once unless a message to the same partners still awaits the outbox's
+acknowledgement, then it waits for it and goes with the others that waited as one signed batch
+({coalesced}, in the last phase). *Raw* = each report sealed alone and sent by core NATS publish
+over the same accounts and links (no acknowledgement, no durability: the floor). At 1,000/s the
+figures pool {PHASES[1000]} phases of {RATES[1000]:,} reports, each with a fresh KOR node and JPN
+node (same servers and couriers).
 
 | reports/s | path | reports | lost | delivered/s | p50 ms | p99 ms | max ms | CPU ms/report ¹ |
 |---:|---|---:|---:|---:|---:|---:|---:|---:|
@@ -273,8 +299,9 @@ are the load-independent measure of the path's work: in / out of the three serve
 {traffic}.
 
 Target p99 ≤ {TARGET_P99_MS:g} ms at 1,000 reports/s on loopback: this run {verdict}.
-Where the share path's time went (parts of the same runs): {parts}; the rest is the courier's
-acknowledged hop from KOR's outbox to JPN's inbox.
+Parts of the same runs: {parts}; the outbox acknowledgement runs beside the path (the forward
+does not wait for it, but a report that finds a message awaiting it waits, see above), and the
+rest of the path is the forward from the KOR node through the hub into JPN's inbox.
 At 100 reports/s the acknowledged, durable path adds
 {_p(results[("share", 100)], 50) - _p(results[("raw", 100)], 50):.2f} ms at p50 over raw core NATS.
 For scale, the physical floor of the real geography — Seoul → Hawaii → Tokyo as light in
