@@ -74,6 +74,8 @@ RATES_ENV = "TRILINK_BENCH_RATES"
 WARM_UP = 100
 FIBRE_FLOOR_MS = 68.0
 TARGET_P99_MS = 5.0
+#: A raw core-NATS p99 above this says the host was busy during the run (it is ~1.3 ms when quiet).
+NOISY_FLOOR_MS = 2.5
 #: Reports delivered per second over each phase (first send to last delivery).
 DELIVERED_PER_S: dict[tuple[str, int], float] = {}
 #: p50/p99 ms from send to the KOR node's publish acknowledgement, per (mode, rate).
@@ -237,7 +239,11 @@ def main() -> None:
                     f"{_p(lat, 99):.2f} | {_p(lat, 100):.2f} | {cpu} |")
     share_p99, raw_p99 = _p(results[("share", 1000)], 99), _p(results[("raw", 1000)], 99)
     share_rate = DELIVERED_PER_S[("share", 1000)]
-    if share_p99 <= TARGET_P99_MS:
+    if share_p99 > TARGET_P99_MS and raw_p99 > NOISY_FLOOR_MS:
+        verdict = (f"misses it ({share_p99:.2f} ms) while the machine was busy: the raw core-NATS floor "
+                   f"itself had p99 {raw_p99:.2f} ms in the same run (about 1.3 ms on the quiet machine), "
+                   f"so other work on the host held the processes back; run it again when it is quiet")
+    elif share_p99 <= TARGET_P99_MS:
         verdict = (f"meets it ({share_p99:.2f} ms); on real links the software's share is a small part "
                    f"of the total")
     elif share_rate < 0.95 * 1000:
