@@ -27,6 +27,7 @@ from nats.js.errors import KeyNotFoundError
 
 from trilink.model.network import NetworkConfig
 from trilink.net.forward import ForwardSession
+from trilink.net.loop import stop_tasks
 from trilink.net.outbox_entry import (
     EXPECTED_LAST_MSG_ID,
     HEADER_ORIGIN_SEQ,
@@ -63,10 +64,7 @@ class Courier:
 
     async def stop(self) -> None:
         """Stop forwarding (cursors stay where they were saved); waits at most 5 s for the tasks."""
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5.0)
+        await stop_tasks(self._tasks)
         self._tasks = []
 
     async def _load_cursor(self, partner: str) -> int:

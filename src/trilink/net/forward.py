@@ -308,15 +308,17 @@ class ForwardSession:
             entry.done = True
             self._count(entry, duplicate=duplicate)
         extends = stored_after_guard or entry.chained
-        before = list(self.pending)
-        i = before.index(entry) - 1 if entry in before else -1
-        while extends and i >= 0:
-            earlier = before[i]
+        reached = False
+        for earlier in reversed(self.pending):
+            if not reached:
+                reached = earlier is entry
+                continue
+            if not extends:
+                return
             if not earlier.done:
                 earlier.done = True
                 self._count(earlier, duplicate=False)
             extends = earlier.chained
-            i -= 1
 
     async def _ask_unsettled(self) -> None:
         """Ask again for the newest report sent but left unsettled before a settled one (a chain break)."""

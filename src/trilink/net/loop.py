@@ -33,6 +33,14 @@ def loop_name() -> str:
     return "asyncio" if loop_factory() is None else "uvloop"
 
 
+async def stop_tasks(tasks: list["asyncio.Task[None]"], timeout_s: float = 5.0) -> None:
+    """Cancel ``tasks`` and wait at most ``timeout_s`` for them to end (the shell's stop path)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout_s)
+
+
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion on a new event loop of the chosen kind (like ``asyncio.run``)."""
     factory = loop_factory()

@@ -19,6 +19,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from trilink.net.acks import PrefixAcks, stream_seq
+from trilink.net.loop import stop_tasks
 from trilink.net.outbox_entry import HEADER_ORIGIN_SEQ, MSG_ID
 from trilink.net.subjects import inbox_stream, token
 
@@ -79,10 +80,7 @@ class Subscription:
 
     async def stop(self) -> None:
         """Stop receiving (unacknowledged deliveries come again); waits at most 5 s for the tasks."""
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5.0)
+        await stop_tasks(self._tasks)
         self._tasks = []
 
     async def __aenter__(self) -> "Subscription":

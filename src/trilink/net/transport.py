@@ -23,11 +23,12 @@ from nats.js.errors import NotFoundError
 
 from trilink.model.network import NetworkConfig
 from trilink.net.acks import AckInbox, parse_pub_ack
-from trilink.net.courier import EXPECTED_LAST_MSG_ID, HEADER_TO, MSG_ID
 from trilink.net.deploy import NationAccess
 from trilink.net.direct import DirectChain, guard_header
 from trilink.net.limit import InFlightLimit
-from trilink.net.subjects import KINDS, outbox_stream, outbox_subject, released_kinds, token
+from trilink.net.outbox_entry import EXPECTED_LAST_MSG_ID, HEADER_TO, MSG_ID
+from trilink.net.plan import released_subjects
+from trilink.net.subjects import KINDS, outbox_stream, outbox_subject
 from trilink.net.subscription import Delivery, GapError, Subscription
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,9 @@ class Transport:
         """Sends each report to its partners as it is stored (``trilink.net.direct``); None: courier only."""
         self.direct_sent = 0
         """Direct forwards sent (the courier confirms them, or sends what did not arrive)."""
-        self._direct_subjects: dict[tuple[str, str], str] = {}
+        self._direct_subjects = {(partner, subject.rsplit(".", 1)[-1]): subject for partner in self.partners
+                                 for subject in released_subjects(network, nation, partner)}
+        """(partner, kind) → wire subject, for each kind an agreement releases (what is forwarded)."""
 
     @classmethod
     async def connect(cls, network: NetworkConfig, access: NationAccess, *, name: str = "",
@@ -137,14 +140,15 @@ class Transport:
         if not msg_id or any(c in msg_id for c in " \r\n"):
             raise ValueError(f"msg_id {msg_id!r} must be non-empty without spaces")
         subject = self._subjects.get(kind) or outbox_subject(self.nation, kind)  # ValueError if unknown
-        to = self._to_all if recipients is None else ",".join(self.check_recipients(recipients))
+        chosen = self.partners if recipients is None else self.check_recipients(recipients)
+        to = self._to_all if recipients is None else ",".join(chosen)
         headers = {MSG_ID: msg_id, HEADER_TO: to}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.publish_timeout_s
         delay = 0.05
         async with self._in_flight:
-            if self.direct is not None and to:
-                await self._forward(report, msg_id, to, kind, headers)
+            if self.direct is not None and chosen:
+                await self._forward(report, msg_id, chosen, kind, headers)
             while True:
                 try:
                     ack = await self._publish_once(subject, report, headers, 2.0)
@@ -188,27 +192,24 @@ class Transport:
                             self.direct.last_to[partner] = headers.get(MSG_ID, "")
                             wanted.discard(partner)
                     seq -= 1
-            except (nats.errors.Error, TimeoutError, NotFoundError) as exc:
+            except (nats.errors.Error, TimeoutError) as exc:
                 log.debug("direct forwards of %s unseeded: %s", self.nation, exc)
                 self.direct.forget()
 
     def _released(self, partner: str, kind: str) -> bool:
-        agreement = self.network.agreement_between(self.nation, partner)
-        return agreement is not None and kind in released_kinds(agreement.alerts)
+        return (partner, kind) in self._direct_subjects
 
-    async def _forward(self, report: bytes, msg_id: str, to: str, kind: str, headers: dict[str, str]) -> None:
+    async def _forward(self, report: bytes, msg_id: str, to: Sequence[str], kind: str,
+                       headers: dict[str, str]) -> None:
         """Send ``report`` to its partners now, each behind its guard; record the guards in ``headers``.
 
         Best effort: the courier confirms what arrived and sends the rest.
         """
         assert self.direct is not None
-        for partner, guard in self.direct.link(msg_id, to.split(","), kind).items():
-            subject = self._direct_subjects.get((partner, kind))
-            if subject is None:
-                subject = f"tl.{token(self.nation)}.{token(partner)}.{kind}"
-                self._direct_subjects[(partner, kind)] = subject
+        for partner, guard in self.direct.link(msg_id, to, kind).items():
             try:
-                await self.nc.publish(subject, report, headers={MSG_ID: msg_id, EXPECTED_LAST_MSG_ID: guard})
+                await self.nc.publish(self._direct_subjects[(partner, kind)], report,
+                                      headers={MSG_ID: msg_id, EXPECTED_LAST_MSG_ID: guard})
             except nats.errors.Error:  # not sent (the connection is down): the courier sends this one
                 self.direct.forget(partner)
                 continue
