@@ -175,7 +175,7 @@ async def measure(workdir: Path, rates: dict[int, int],
         directory = workdir / mode
         async with start_network(network, directory, couriers=(mode == "share")) as running:
             if mode == "share" and os.environ.get(COURIER_IN_NODE_ENV) == "1":
-                await running.couriers["KOR"].stop()  # the publisher process runs it instead
+                await running.stop_courier("KOR")  # the publisher process runs it instead
             by_nation = {n: s.process.pid for n, s in running.servers.items() if s.process is not None}
             pids = list(by_nation.values())
             for rate, n in rates.items():

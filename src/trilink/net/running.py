@@ -3,7 +3,8 @@
 ``async with start_network(network, directory) as running:`` generates the deployment if the
 directory has none, starts one nats-server per nation, waits until each answers ``/healthz``
 and every leaf link is up (polling, never sleeping blindly), creates the JetStream streams,
-starts each nation's courier, and on exit stops what it started (SIGTERM, then SIGKILL).
+starts each nation's courier (all of them on one thread of lower priority,
+``trilink.net.courier_thread``), and on exit stops what it started (SIGTERM, then SIGKILL).
 """
 
 import asyncio
@@ -20,6 +21,7 @@ from nats.aio.client import Client
 
 from trilink.model.network import NetworkConfig
 from trilink.net.courier import Courier
+from trilink.net.courier_thread import CourierThread
 from trilink.net.deploy import ACCESS_FILE, Deployment, NationAccess, read_deployment, write_deployment
 from trilink.net.server import ServerError, ServerProcess, shared_host_gomaxprocs
 from trilink.net.streams import ensure_streams
@@ -58,6 +60,8 @@ class RunningNetwork:
     deployment: Deployment
     servers: dict[str, ServerProcess]
     couriers: dict[str, Courier] = field(default_factory=dict)
+    """Each nation's courier; they run on ``courier_thread``'s loop (read their stats, don't await them)."""
+    courier_thread: CourierThread | None = None
     startup_s: float = 0.0
     """Seconds from spawning the servers to all of them ready with their links up."""
     _courier_conns: dict[str, Client] = field(default_factory=dict)
@@ -98,18 +102,33 @@ class RunningNetwork:
         await server.wait_ready(timeout_s)
         await self.wait_links(timeout_s)
 
-    async def close(self) -> None:
-        """Stop couriers, then every server this process started."""
-        for courier in self.couriers.values():
+    async def stop_courier(self, nation: str) -> None:
+        """Stop one nation's courier and close its connection (its cursor stays where it was saved)."""
+        if self.courier_thread is not None and nation in self.couriers:
+            await self.courier_thread.call(self._stop_courier(nation))
+
+    async def _stop_courier(self, nation: str) -> None:  # on the couriers' loop
+        courier, nc = self.couriers.pop(nation, None), self._courier_conns.pop(nation, None)
+        if courier is not None:
             await courier.stop()
-        for nc in self._courier_conns.values():
+        if nc is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(nc.close(), 5.0)
+
+    async def close(self) -> None:
+        """Stop couriers, then every server this process started."""
+        if self.courier_thread is not None:
+            for nation in list(self.couriers):
+                with contextlib.suppress(Exception):
+                    await self.stop_courier(nation)
+            await self.courier_thread.stop()
+            self.courier_thread = None
         for server in self.servers.values():
             await asyncio.to_thread(server.stop)
 
 
 async def _start_courier(running: RunningNetwork, nation: str) -> None:
+    """Connect ``nation``'s courier, make its streams and start it (on the couriers' loop)."""
     access = running.access(nation)
     nc = await connect_nats(access.client_url, access.courier_user, access.courier_password,
                             name=f"{nation} courier")
@@ -149,9 +168,10 @@ async def start_network(network: NetworkConfig, directory: Path, *, regenerate: 
                 await servers[nation].wait_ready(ready_timeout_s)
         await running.wait_links(ready_timeout_s)
         running.startup_s = time.monotonic() - started
-        for nation in servers if couriers else ():
-            await _start_courier(running, nation)
         if couriers:
+            running.courier_thread = CourierThread().start()
+            for nation in servers:
+                await running.courier_thread.call(_start_courier(running, nation))
             # The couriers forward every report for as long as the network runs, and the connections,
             # streams and modules made above live as long: collect once and freeze them, as the node does
             # at start (node/service.py), so the collector's full passes stop walking them. bench_net at
