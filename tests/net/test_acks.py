@@ -36,30 +36,54 @@ class _Msg:
         self.acked.append(self.seq)
 
 
-def test_prefix_acks_acknowledge_the_processed_prefix_once_per_turn() -> None:
+def test_prefix_acks_acknowledge_the_processed_prefix_a_little_later() -> None:
     async def scenario() -> list[int]:
         acked: list[int] = []
-        acks = PrefixAcks()
+        acks = PrefixAcks(delay_s=0.02)
         msgs = {s: _Msg(s, acked) for s in (1, 2, 3, 4)}
         for s in (1, 2, 3):
             acks.delivered(s, msgs[s])  # type: ignore[arg-type]
         acks.done(2)                      # 1 still open: nothing may be acknowledged (AckPolicy.ALL)
         acks.duplicate(4, msgs[4])        # a redelivery while deliveries are open: left to the prefix
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.05)
         assert acked == []
         acks.done(1)
-        acks.done(3)                      # same turn: one acknowledgement, of 3, covers 1–3
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.005)
+        acks.done(3)                      # within the delay: one acknowledgement, of 3, covers 1–3
+        await asyncio.sleep(0.005)
+        assert acked == []                # not yet: later ones may still share it
+        await asyncio.sleep(0.05)
         return acked
 
     assert asyncio.run(scenario()) == [3]
 
 
+def test_prefix_acks_go_at_once_when_enough_wait_and_on_flush() -> None:
+    async def scenario() -> list[int]:
+        acked: list[int] = []
+        acks = PrefixAcks(delay_s=60.0, every=4)
+        for s in range(1, 7):
+            acks.delivered(s, _Msg(s, acked))  # type: ignore[arg-type]
+        for s in range(1, 5):
+            acks.done(s)                  # the fourth waiting: acknowledged now, not in a minute
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert acked == [4]
+        acks.done(5)
+        await asyncio.sleep(0.01)
+        assert acked == [4]
+        await acks.flush()                # a clean stop: what waits goes now
+        assert acked == [4, 5]
+        await acks.flush()                # nothing waits: nothing sent
+        return acked
+
+    assert asyncio.run(scenario()) == [4, 5]
+
+
 def test_redelivered_unacknowledged_delivery_does_not_hold_back_the_rest() -> None:
     async def scenario() -> list[int]:
         acked: list[int] = []
-        acks = PrefixAcks()
+        acks = PrefixAcks(delay_s=0.0)
         first, second = _Msg(1, acked), _Msg(2, acked)
         acks.delivered(1, first)  # type: ignore[arg-type]
         acks.delivered(2, second)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ through a callback that decodes it with msgspec. The acknowledgement itself is t
 (the message is stored in the stream before it answers): nothing about durability changes.
 
 A subscriber acknowledges deliveries with ``PrefixAcks`` (AckPolicy.ALL): one acknowledgement
-per turn of the event loop for the processed prefix, instead of one per delivery.
+for the processed prefix every ``ACK_DELAY_S`` or ``ACK_EVERY`` deliveries, instead of one per delivery.
 """
 
 import asyncio
@@ -125,19 +125,33 @@ class AckInbox:
             await result
 
 
+#: How late a processed delivery's acknowledgement may go out, so that later ones share it.
+ACK_DELAY_S = 0.02
+#: How many processed deliveries may wait for it (then it goes at once): far inside the
+#: consumer's ``max_ack_pending``, so the server never pauses delivery for want of an ack.
+ACK_EVERY = 32
+
+
 class PrefixAcks:
-    """Acknowledges one consumer's deliveries (AckPolicy.ALL) as a contiguous prefix, once per loop turn.
+    """Acknowledges one consumer's deliveries (AckPolicy.ALL) as a contiguous prefix, a few at a time.
 
     ``done(seq)`` marks a delivery processed; the highest delivery before which everything is
-    processed is acknowledged in the next turn of the event loop, so deliveries processed in the
-    same turn share one acknowledgement. That exposes nothing more to a crash than an ack per
-    delivery did: nats-py writes those from its pending buffer in a later turn as well.
+    processed is acknowledged ``delay_s`` after the first of them, or at once when ``every``
+    wait, so a steady stream costs the node a socket write and its server an ack about every
+    ``delay_s`` instead of one per delivery (bench_net at 1,000 reports/s: 0.05–0.09 ms less
+    CPU per report in the JPN node, 0.03–0.05 in the servers). Acknowledgements only release
+    the server's bookkeeping: a crash redelivers at most ``delay_s`` of processed reports, which
+    the subscription drops by its per-originator mark (``resume``) and the wire layer as
+    replays. ``flush`` sends what waits (a clean stop).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, delay_s: float = ACK_DELAY_S, every: int = ACK_EVERY) -> None:
+        self.delay_s, self.every = delay_s, every
         self.open: deque[list[object]] = deque()  # [seq, msg, processed] in delivery order
         self.to_ack: Msg | None = None
         self.to_ack_seq = 0
+        self.waiting = 0  # processed deliveries the next acknowledgement will cover
+        self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
 
     def delivered(self, seq: int, msg: Msg) -> None:
@@ -159,7 +173,7 @@ class PrefixAcks:
                 self._advance()
                 return
         if not self.open:
-            self._schedule(seq, msg)
+            self._schedule(seq, msg, 1)
 
     def done(self, seq: int) -> None:
         """Delivery ``seq`` is processed."""
@@ -170,21 +184,39 @@ class PrefixAcks:
         self._advance()
 
     def _advance(self) -> None:
-        last = None
+        last, count = None, 0
         while self.open and self.open[0][2]:
             last = self.open.popleft()
+            count += 1
         if last is not None:
-            self._schedule(last[0], last[1])  # type: ignore[arg-type]
+            self._schedule(last[0], last[1], count)  # type: ignore[arg-type]
 
-    def _schedule(self, seq: int, msg: Msg) -> None:
+    def _schedule(self, seq: int, msg: Msg, count: int) -> None:
         if self.to_ack is None or seq > self.to_ack_seq:  # the highest one waiting covers the rest
             self.to_ack, self.to_ack_seq = msg, seq
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._flush())
+        self.waiting += count
+        loop = asyncio.get_running_loop()
+        if self.waiting >= self.every or self.delay_s <= 0:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._task is None:
+                self._task = loop.create_task(self.flush())
+        elif self._timer is None and self._task is None:
+            self._timer = loop.call_later(self.delay_s, self._due)
 
-    async def _flush(self) -> None:
+    def _due(self) -> None:
+        self._timer = None
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.flush())
+
+    async def flush(self) -> None:
+        """Acknowledge the processed prefix now (if anything waits)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self._task = None
-        msg, self.to_ack = self.to_ack, None
+        msg, self.to_ack, self.waiting = self.to_ack, None, 0
         if msg is not None:
             with contextlib.suppress(nats.errors.Error):  # a lost ack: redelivered, dropped by the mark
                 await msg.ack()

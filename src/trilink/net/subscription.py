@@ -2,8 +2,8 @@
 
 Split from ``trilink.net.transport`` (publishing); ``Transport.subscribe`` makes one. Each
 originator's inbox is read through a durable push consumer (AckPolicy.ALL, acknowledged by
-prefix, ``trilink.net.acks.PrefixAcks``); a gap or an error re-creates the consumer from the
-per-originator mark, so nothing is delivered twice or out of order.
+prefix a few at a time, ``trilink.net.acks.PrefixAcks``); a gap or an error re-creates the
+consumer from the per-originator mark, so nothing is delivered twice or out of order.
 """
 
 import asyncio
@@ -126,11 +126,10 @@ class Subscription:
         subject = f"tl.{token(origin)}.{token(t.nation)}.>"
         delay = 0.05
         while True:
-            sub = None
+            sub, acks = None, PrefixAcks()
             try:
                 start = await self._start_seq(stream, origin)
                 self.marks[origin] = max(self.marks[origin], start - 1)
-                acks = PrefixAcks()
                 config = ConsumerConfig(ack_policy=AckPolicy.ALL, ack_wait=30.0,
                                         deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
                                         max_ack_pending=4 * self.batch)
@@ -169,6 +168,7 @@ class Subscription:
             finally:
                 if sub is not None:
                     with contextlib.suppress(Exception):
+                        await acks.flush()  # what was processed is not delivered again
                         await sub.unsubscribe()
 
     async def _offer(self, origin: str, msg: Msg, acks: PrefixAcks) -> None:
