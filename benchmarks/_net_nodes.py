@@ -1,7 +1,9 @@
 """The two node processes of benchmarks/bench_net.py: the KOR node (publisher) and the JPN node (receiver).
 
-bench_net.py starts itself as ``_publish``/``_receive`` with a phase's arguments; each role runs
-here and prints one JSON line (times per report sequence, CPU, the parts of the path it saw).
+bench_net.py starts itself as ``_publish``/``_receive`` with a result file and a phase's
+arguments; each role runs here and writes its result there as JSON (times per report sequence,
+CPU, the parts of the path it saw). A file, not stdout: a result of a few hundred kilobytes
+through a pipe the parent was not reading at that moment came back cut short now and then.
 """
 
 import asyncio
@@ -176,8 +178,8 @@ async def receiver(mode: str, directory: Path, key: Path, n: int, base: int) -> 
 
 
 def run_role(args: list[str]) -> None:
-    """One node process of a phase (``_publish`` or ``_receive``): run it, print its result as JSON."""
-    role, mode, directory, key, *rest = args
+    """One node process of a phase (``_publish`` or ``_receive``): run it, write its result as JSON."""
+    role, result_file, mode, directory, key, *rest = args
     cpu = time.process_time()
     if role == "_publish":
         rate, n, base = int(rest[0]), int(rest[1]), int(rest[2])
@@ -187,5 +189,6 @@ def run_role(args: list[str]) -> None:
         result = profiled(f"receive-{mode}-{rest[1]}",
                            receiver(mode, Path(directory), Path(key), int(rest[0]), int(rest[1])))
     cpu = CLOCK_CPU_S[0] if CLOCK_CPU_S else cpu
-    print(json.dumps({"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS,
-                      "inbox_wait_ms": INBOX_WAIT_MS, "coalesced": COALESCED}), flush=True)
+    Path(result_file).write_text(json.dumps(
+        {"times": result, "cpu_s": time.process_time() - cpu, "stored": STORED_NS,
+         "inbox_wait_ms": INBOX_WAIT_MS, "coalesced": COALESCED}), encoding="utf-8")

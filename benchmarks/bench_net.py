@@ -100,18 +100,21 @@ async def _phase(mode: str, directory: Path, key: Path, rate: int, n: int) -> np
     """Run one receiver and one publisher process; latencies in ms (NaN for a report never received)."""
     me = [sys.executable, str(Path(__file__).resolve())]
     base = str(initial_sequence(time.time()))  # the phase's first sequence (a restarted node's rule)
-    recv = await asyncio.create_subprocess_exec(*me, "_receive", mode, str(directory), str(key), str(n),
-                                                base, stdout=subprocess.PIPE)
+    pub_file, recv_file = directory / f"publish-{base}.json", directory / f"receive-{base}.json"
+    recv = await asyncio.create_subprocess_exec(*me, "_receive", str(recv_file), mode, str(directory),
+                                                str(key), str(n), base, stdout=subprocess.PIPE)
     assert recv.stdout is not None
     line = await asyncio.wait_for(recv.stdout.readline(), 60)
     if line.strip() != b"ready":
         raise RuntimeError(f"receiver did not start: {line!r}")
     cpu = time.process_time()
-    pub = await asyncio.create_subprocess_exec(*me, "_publish", mode, str(directory), str(key), str(rate),
-                                               str(n), base, stdout=subprocess.PIPE)
-    pub_out, _ = await asyncio.wait_for(pub.communicate(), 300)
-    recv_out, _ = await asyncio.wait_for(recv.communicate(), 300)
-    pub_result, recv_result = json.loads(pub_out.splitlines()[-1]), json.loads(recv_out.splitlines()[-1])
+    pub = await asyncio.create_subprocess_exec(*me, "_publish", str(pub_file), mode, str(directory), str(key),
+                                               str(rate), str(n), base, stdout=subprocess.PIPE)
+    await asyncio.wait_for(asyncio.gather(pub.communicate(), recv.communicate()), 300)
+    for process, role in ((pub, "publisher"), (recv, "receiver")):
+        if process.returncode != 0:
+            raise RuntimeError(f"the {mode} {role} process failed (exit {process.returncode}); see above")
+    pub_result, recv_result = (json.loads(f.read_text(encoding="utf-8")) for f in (pub_file, recv_file))
     sent, got = pub_result["times"], recv_result["times"]
     if pub_result.get("coalesced"):
         COALESCED_BY[(mode, rate)] = pub_result["coalesced"]
