@@ -8,7 +8,8 @@ to after verify+decode at JPN (CLOCK_MONOTONIC is shared by the processes):
 - share: encode, Ed25519 sign, JetStream publish with ack into KOR's outbox and, in the same
   breath, the node's direct forward into JPN's (and USA's) inbox behind its guard
   (``trilink.net.direct``; KOR's courier confirms and sends anything missing), durable consumer
-  delivery, verify, decode. Each report is handed at its
+  delivery, verify, decode (the couriers run on ``start_network``'s thread of lower priority,
+  ``trilink.net.courier_thread``, as ``trilink net up`` runs them). Each report is handed at its
   scheduled time to the node's ``ReportPublisher`` (``trilink.net.coalesce``): it is sealed and
   published at once, alone, when no message to its recipients awaits the outbox's
   acknowledgement; otherwise it waits for that acknowledgement and goes with every report that
@@ -19,7 +20,7 @@ to after verify+decode at JPN (CLOCK_MONOTONIC is shared by the processes):
   stream has acknowledged it or a later report of the same ``Nats-Expected-Last-Msg-Id``
   chain (which it stores only after its predecessor) — in a burst one acknowledgement
   covers several reports (``trilink.net.forward``). The JPN node acknowledges its processed
-  prefix once per event-loop turn (AckPolicy.ALL);
+  prefix every 20 ms (AckPolicy.ALL, ``trilink.net.acks.PrefixAcks``);
 - raw (the floor, same run, same servers/accounts/links): each report sealed alone and sent
   by a core NATS publish on ``tl.kor.jpn.report``, received by a core subscription, verify,
   decode (no acknowledgement to wait for, so nothing to coalesce).
@@ -284,8 +285,10 @@ verify+decode at JPN, for the typical signed track report, released to JPN and U
 KOR node stores the report in its outbox (JetStream publish, acknowledged) and in the same breath
 sends it on to JPN's and USA's inbox streams behind its `Nats-Expected-Last-Msg-Id` guard
 (`trilink.net.direct`); JPN's inbox stores it (file storage, de-duplicated) and a durable consumer
-delivers it to the JPN node; KOR's courier confirms every 10 ms that the partners have what the
-outbox holds and would send anything missing (docs/network.md, "Direct forwards"). The KOR node
+delivers it to the JPN node, which acknowledges its processed prefix every 20 ms; KOR's courier
+confirms every 50 ms that the partners have what the outbox holds and would send anything missing
+(docs/network.md, "Direct forwards"), on `start_network`'s courier thread at nice +10 as
+`trilink net up` runs it (background work yields to the live path). The KOR node
 issues reports one at a time and publishes them through `trilink.net.coalesce.ReportPublisher`: a
 report goes alone at once unless a message to the same partners still awaits the outbox's
 acknowledgement, then it waits for it and goes with the others that waited as one signed batch
