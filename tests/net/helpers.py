@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from trilink.net.outbox_entry import CourierStats
+from trilink.net.running import RunningNetwork
 from trilink.net.transport import Delivery, Subscription, Transport
 
 T = TypeVar("T")
@@ -57,12 +59,27 @@ class Collector:
     def ids(self, origin: str) -> list[str]:
         return [d.msg_id for d in self.received if d.origin == origin]
 
+    async def expect_once_in_order(self, origin: str, ids: list[str], timeout_s: float = 30.0) -> None:
+        """Wait for ``ids`` from ``origin``, then check that each came once and in order."""
+        await poll(lambda: len(self.received) >= len(ids), timeout_s, f"{len(ids)} reports")
+        await asyncio.sleep(0.3)  # anything doubled would arrive now
+        assert self.ids(origin) == ids
+        assert [d.seq for d in self.received if d.origin == origin] == list(range(1, len(ids) + 1))
+
     async def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
             with __import__("contextlib").suppress(asyncio.CancelledError):
                 await self.task
         await self.subscription.stop()
+
+
+async def courier_caught_up(running: RunningNetwork, origin: str, partner: str, cursor: int,
+                            timeout_s: float = 5.0) -> CourierStats:
+    """Wait until ``origin``'s courier has settled ``cursor`` reports for ``partner``; its stats."""
+    stats = running.couriers[origin].stats[partner]
+    await poll(lambda: stats.cursor == cursor, timeout_s, f"the {origin} courier's cursor at {cursor}")
+    return stats
 
 
 async def collect(transport: Transport, durable: str = "node") -> Collector:

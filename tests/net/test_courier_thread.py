@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.net.helpers import collect, poll, run
+from tests.net.helpers import collect, courier_caught_up, run
 from trilink.model.network import load_network
 from trilink.net import start_network
 from trilink.net.courier_thread import COURIER_NICE, CourierThread
@@ -57,9 +57,8 @@ def test_couriers_yield_to_the_servers_and_the_caller(tmp_path: Path) -> None:
             at_jpn = await collect(jpn)
             for i in range(20):
                 await kor.publish(f"r{i}".encode(), msg_id=f"KOR:t:{i}")
-            await poll(lambda: len(at_jpn.received) >= 20, 20.0, "20 reports at JPN")
-            stats = running.couriers["KOR"].stats["JPN"]
-            await poll(lambda: stats.cursor == 20, 10.0, "the courier's cursor at the last report")
+            await at_jpn.expect_once_in_order("KOR", [f"KOR:t:{i}" for i in range(20)])
+            await courier_caught_up(running, "KOR", "JPN", 20, 10.0)
             await at_jpn.stop()
             for t in (kor, jpn):
                 await t.close()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.net.helpers import collect, poll, report_bytes, run
+from tests.net.helpers import collect, courier_caught_up, report_bytes, run
 from trilink.model.network import load_network
 from trilink.net import TransportError, start_network
 from trilink.net.subjects import outbox_stream
@@ -53,12 +53,8 @@ def test_courier_pipelines_a_burst_in_order_exactly_once(tmp_path: Path) -> None
             at_jpn = await collect(jpn)
             await asyncio.gather(*(kor.publish(report_bytes("KOR", i), msg_id=f"KOR:b:{i}")
                                    for i in range(n)))
-            await poll(lambda: len(at_jpn.received) >= n, 30.0, f"{n} reports at JPN")
-            await asyncio.sleep(0.3)  # anything doubled would arrive now
-            assert at_jpn.ids("KOR") == [f"KOR:b:{i}" for i in range(n)]
-            assert [d.seq for d in at_jpn.received] == list(range(1, n + 1))
-            stats = running.couriers["KOR"].stats["JPN"]
-            await poll(lambda: stats.cursor == n, 5.0, "the courier's cursor at the last report")
+            await at_jpn.expect_once_in_order("KOR", [f"KOR:b:{i}" for i in range(n)])
+            stats = await courier_caught_up(running, "KOR", "JPN", n)
             assert stats.forwarded == n  # each stored once at JPN (a retry would resend duplicates only)
             courier = running.couriers["KOR"]
             assert 1 < stats.peak_in_flight <= courier.window  # pipelined, and bounded

@@ -104,7 +104,7 @@ class RunningNetwork:
 
     async def stop_courier(self, nation: str) -> None:
         """Stop one nation's courier and close its connection (its cursor stays where it was saved)."""
-        if self.courier_thread is not None and nation in self.couriers:
+        if self.courier_thread is not None and (nation in self.couriers or nation in self._courier_conns):
             await self.courier_thread.call(self._stop_courier(nation))
 
     async def _stop_courier(self, nation: str) -> None:  # on the couriers' loop
@@ -118,7 +118,7 @@ class RunningNetwork:
     async def close(self) -> None:
         """Stop couriers, then every server this process started."""
         if self.courier_thread is not None:
-            for nation in list(self.couriers):
+            for nation in list(dict.fromkeys([*self.couriers, *self._courier_conns])):  # half-started too
                 with contextlib.suppress(Exception):
                     await self.stop_courier(nation)
             await self.courier_thread.stop()
